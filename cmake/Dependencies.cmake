@@ -1,0 +1,10 @@
+# Every dependency comes from Debian 12's packages (scripts/packages.txt) and is found the
+# idiomatic way for that package.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(BOTAN REQUIRED IMPORTED_TARGET botan-2)
+pkg_check_modules(MNL REQUIRED IMPORTED_TARGET libmnl)
+find_package(fmt REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(Threads REQUIRED)
+find_package(Catch2 2 REQUIRED)
+include(Catch)
