@@ -11,6 +11,7 @@
 #include "crypto/privkey.hpp"
 #include "crypto/transforms.hpp"
 #include "ike/types.hpp"
+#include "ike/verifier.hpp"
 
 namespace ike {
 
@@ -52,9 +53,11 @@ struct Proposals {
 struct Timers {
     Duration retransmit_initial{1000};  // first retransmission; doubles up to retransmit_max
     Duration retransmit_max{16000};
-    unsigned retransmit_tries = 6;       // then the exchange (and the IKE SA) is given up
+    unsigned retransmit_tries = 6;       // retransmissions, then the exchange (and the IKE SA) is given up
     Duration half_open_timeout{30000};   // a responder forgets an IKE SA that never authenticates
     Duration liveness_after{30000};      // silence before an empty INFORMATIONAL is sent
+    unsigned invalid_spi_per_second = 10;  // INVALID_IKE_SPI notifies sent at most (§2.21.4)
+    unsigned max_init_retries = 3;        // INVALID_KE_PAYLOAD / COOKIE retries of one IKE_SA_INIT
 };
 
 struct Lifetimes {
@@ -83,7 +86,10 @@ struct Config {
     Timers timers;
     Lifetimes lifetimes;
     Limits limits;
-    bool export_keys = false;  // emit KeysExported events (Wireshark key logs); off by default
+    bool export_keys = false;  // emit IkeKeysExported events (Wireshark key logs); off by default
+    // Verifies peer certificates against credentials.ca_certificate. Null: the X.509 verifier
+    // of lib/policy (tests inject their own to run without X.509 files).
+    std::shared_ptr<const CertificateVerifier> verifier;
 };
 
 }  // namespace ike

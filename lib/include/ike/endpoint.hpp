@@ -66,6 +66,14 @@ struct Counters {
     std::uint64_t decode_errors = 0, integrity_failures = 0, invalid_spi = 0;
     std::uint64_t half_open_dropped = 0, cookies_sent = 0, auth_failures = 0;
     std::uint64_t ike_sas_up = 0, child_sas_up = 0;
+    std::uint64_t invalid_spi_notifies = 0, dropped_out_of_window = 0, duplicate_requests = 0;
+};
+
+// What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
+struct StateCounts {
+    std::size_t ike_sas = 0;        // every IKE SA, half-open included
+    std::size_t half_open = 0;      // not yet authenticated
+    std::size_t child_sas = 0;      // established child SAs
 };
 
 class Endpoint {
@@ -96,6 +104,7 @@ public:
     std::optional<Time> next_timeout() const;
 
     const Counters& counters() const;
+    StateCounts state_counts() const;
 
 private:
     struct Impl;
