@@ -21,7 +21,7 @@ struct Mesh {
 
     // Node n: name "node<n>.mesh", address 192.0.2.n, subnet 10.0.n.0/24.
     sim::Network::Node& add(int n, const std::function<void(Config&)>& tweak = {}, sim::CertSpec spec = {},
-                            sim::TestCa* issuer = nullptr) {
+                            sim::TestCa* issuer = nullptr, std::optional<IpAddress> at = std::nullopt) {
         const std::string name = "node" + std::to_string(n) + ".mesh";
         const auto id = sim::make_node(issuer ? *issuer : ca, name, wan(n), subnet(n), 1000 + static_cast<std::uint64_t>(n), spec);
         auto config = sim::make_config(ca, id);
@@ -32,7 +32,7 @@ struct Mesh {
         auto ep = Endpoint::create(std::move(config), crypto::make_seeded_rng(static_cast<std::uint64_t>(n) * 7919 + 1),
                                    sim::make_spi_allocator(pool));
         REQUIRE(ep);
-        return net.add(name, wan(n), std::move(*ep), pool);
+        return net.add(name, at.value_or(wan(n)), std::move(*ep), pool);
     }
 
     sim::Network::Node& node(int n) { return net.node("node" + std::to_string(n) + ".mesh"); }

@@ -113,6 +113,7 @@ void Network::deliver(InFlight& d) {
     for (auto& n : m_nodes)
         if (n->ip == to->ip) {
             ++delivered;
+            if (tap) tap(d.from, *to, d.data);
             n->endpoint->handle_datagram(d.data, *to, d.from, m_now);
             return;
         }
