@@ -61,7 +61,7 @@ private:
 
 // Streaming a secret prints <redacted>, never the key (logs, test failure messages).
 template <typename CharT, typename Traits, typename Tag>
-std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const Secret<Tag>& s) {
+std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const Secret<Tag>&) {
     return os << Secret<Tag>::redacted().data();
 }
 
