@@ -100,6 +100,18 @@ TEST_CASE("RFC 7634 Appendix B: ChaCha20-Poly1305 SK payload of an IKEv2 message
     auto plain = unprotector->unprotect(aad, *body);
     REQUIRE(plain);
     CHECK(to_hex(*plain) == to_hex(inner));
+
+    // The same with the IKE header and the SK generic header passed apart.
+    const std::span<const std::uint8_t> a(aad);
+    auto again = SkProtector::create({EncrId::ChaCha20Poly1305, 0, IntegId::None}, sk_e, {}, *rng,
+                                     0x1011121314151617ULL);
+    REQUIRE(again);
+    auto body2 = again->protect(a.first(28), a.subspan(28), inner);
+    REQUIRE(body2);
+    CHECK(*body2 == *body);
+    auto plain2 = unprotector->unprotect(a.first(28), a.subspan(28), *body2);
+    REQUIRE(plain2);
+    CHECK(to_hex(*plain2) == to_hex(inner));
 }
 
 TEST_CASE("SK payload round trip for every ENCR/INTEG pair and many lengths", "[sk][roundtrip]") {
