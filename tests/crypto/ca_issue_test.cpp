@@ -4,7 +4,6 @@
 
 #include "cert_fixture.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -20,17 +19,7 @@ std::string run_openssl(const std::string& args, std::span<const std::uint8_t> d
         std::ofstream out(path, std::ios::binary);
         out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
     }
-    const std::string cmd = "openssl " + args + " -inform DER -noout -text -in '" + path + "' 2>&1";
-    std::string text;
-    if (FILE* p = popen(cmd.c_str(), "r")) {
-        char buf[4096];
-        std::size_t n = 0;
-        while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
-            text.append(buf, n);
-        }
-        pclose(p);
-    }
-    return text;
+    return run_command("openssl " + args + " -inform DER -noout -text -in '" + path + "'");
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ inline CaProfile ca_profile(std::string cn, std::uint64_t serial = 1) {
     p.not_before = kNow - 24h;
     p.not_after = kNow + 24h * 3650;
     p.serial = serial;
+    // RFC 3779 §2.3: a certificate's blocks must lie within its issuer's, so the CA holds the
+    // whole mesh range (OpenSSL and strongSwan enforce this too).
+    p.ip_blocks = blocks_of({"10.0.0.0/8", "fd00::/8"});
     return p;
 }
 
