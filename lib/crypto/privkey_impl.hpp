@@ -4,6 +4,7 @@
 
 #include "crypto/privkey.hpp"
 #include "crypto/pubkey_impl.hpp"
+#include "crypto/sign.hpp"
 
 #include <botan/pk_keys.h>
 #include <botan/rng.h>
@@ -37,3 +38,15 @@ private:
 
 }  // namespace detail
 }  // namespace ike::crypto
+
+namespace Botan {
+class PK_Signer;
+}
+
+namespace ike::crypto::detail {
+
+// A Botan signer for the scheme (used for AUTH signatures and by the CA for certificates/CRLs).
+std::unique_ptr<Botan::PK_Signer> make_botan_signer(const PrivateKey& key, SignatureScheme scheme,
+                                                    Botan::RandomNumberGenerator& rng);
+
+}  // namespace ike::crypto::detail

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,20 @@ inline std::vector<std::uint8_t> concat(std::vector<std::uint8_t> a,
                                         const std::vector<std::uint8_t>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
+}
+
+// Runs a shell command (the tests use the openssl CLI as an independent reader); stdout+stderr.
+inline std::string run_command(const std::string& cmd) {
+    std::string out;
+    if (FILE* p = popen((cmd + " 2>&1").c_str(), "r")) {
+        char buf[4096];
+        std::size_t n = 0;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
+            out.append(buf, n);
+        }
+        pclose(p);
+    }
+    return out;
 }
 
 }  // namespace ike::crypto::test
