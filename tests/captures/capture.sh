@@ -45,11 +45,11 @@ capture_suite() {
     ip -n "$nsr" addr add 10.2.0.1/32 dev lo
 
     # tcpdump on the responder's side of the link; -U writes each packet as it arrives
-    ip netns exec "$nsr" tcpdump -i eth0 -U -n -w "$w/wire.pcap" 'udp port 500 or udp port 4500' \
+    ip netns exec "$nsr" tcpdump -i eth0 --immediate-mode -U -n -w "$w/wire.pcap" 'udp port 500 or udp port 4500' \
         2>"$w/tcpdump.log" &
     local tcpdump=$!
     lab_defer lab_kill_wait "$tcpdump"
-    lab_wait_for 10 grep -q 'listening on' "$w/tcpdump.log" || lab_die "tcpdump did not start"
+    lab_wait_for 10 lab_file_has "$w/tcpdump.log" 'listening on' || lab_die "tcpdump did not start"
 
     SS_BASE=$w
     local common=(kernel=libipsec pki="$w/pki" ike="$ike" esp="$esp" log=4)
