@@ -25,7 +25,7 @@ out=$here
 while getopts "o:" o; do case $o in o) out=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || set -- ecdsa-p256 ed25519 ed25519-aes256gcm
-[ "$(id -u)" = 0 ] || lab_die "needs root (network namespaces)"
+lab_require_root
 
 lab_tmpdir work
 
@@ -79,6 +79,10 @@ capture_suite() {
     rm -rf "$dest"
     mkdir -p "$dest/pki"
     python3 "$here/pcap2ike.py" "$w/wire.pcap" "$dest" >"$dest/index.txt"
+    local f
+    for f in 01-ike_sa_init-request 02-ike_sa_init-response 03-ike_auth-request 04-ike_auth-response; do
+        [ -s "$dest/$f.ike" ] || lab_die "$suite: $f.ike missing from the capture"
+    done
     awk '!seen[$0]++' "$w/spis" >"$w/spis.unique"
     python3 "$here/keys2table.py" "$ike" "$w/spis.unique" "$dest" <"$(ss_dir "$suite-i")/charon.log"
     cp "$w/pki/"*.crt "$w/pki/"*.key "$dest/pki/"

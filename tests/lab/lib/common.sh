@@ -25,6 +25,10 @@ lab_log() {
 
 lab_die() { lab_log "FAIL: $*"; exit 1; }
 
+# lab_require_root: namespaces need root; without it the test is skipped (status 77, CTest's
+# SKIP_RETURN_CODE for the lab).
+lab_require_root() { [ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }; }
+
 # Cleanup stack: lab_defer CMD ARGS... records a command (quoted safely); all recorded commands
 # run in reverse order when the script (or the scenario subshell) exits for any reason.
 LAB_CLEANUP=()
@@ -77,6 +81,13 @@ lab_file_has() {
         [[ $line == *"$2"* ]] && return 0
     done <"$1"
     return 1
+}
+
+# lab_copy SRC DST: copy a text file with builtins only (no NUL bytes; enough for PEM and configs).
+lab_copy() {
+    local c
+    IFS= read -r -d '' c <"$1"
+    printf '%s' "$c" >"$2"
 }
 
 # lab_kill_wait PID [GRACE_SECONDS]: SIGTERM, wait up to the grace time, then SIGKILL.

@@ -7,6 +7,7 @@ set -u
 lib=$(cd "$(dirname "$0")/../lib" && pwd)
 source "$lib/common.sh"
 source "$lib/netns.sh"
+lab_require_root
 source "$lib/esp.sh"
 
 GCM='rfc4106(gcm(aes))'

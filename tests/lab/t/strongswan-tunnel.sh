@@ -4,17 +4,20 @@
 # plaintext ICMP, and the SA packet counters must rise. One scenario per suite, one topology.
 #   usage: strongswan-tunnel.sh netlink    (in the guest: kernel ESP, the kernel's counters)
 #          strongswan-tunnel.sh libipsec   (on the host: userspace ESP over TUN, ESP in UDP)
+# $LAB_PKI, if set, names a directory with ready-made test CAs (<keytype>/ca.crt, r1.lab.*,
+# r2.lab.*: tests/lab/mkpki makes it); otherwise they are made here (slow in the guest).
 set -u
 lib=$(cd "$(dirname "$0")/../lib" && pwd)
 source "$lib/common.sh"
 source "$lib/netns.sh"
+lab_require_root
 source "$lib/pki.sh"
 source "$lib/strongswan.sh"
 source "$lib/esp.sh"
 kernel=${1:-netlink}
 
 tunnel() { # KEYTYPE IKE ESP
-    local kt=$1 ike=$2 esp=$3 pki=$work/pki-$1 pcap=$work/wire-$1.pcap kp=0 sp v
+    local kt=$1 ike=$2 esp=$3 pki=${LAB_PKI:-$work/pki}/$1 pcap=$work/wire-$1.pcap kp=0 sp v
     [ -f "$pki/ca.crt" ] || lab_pki "$pki" "$kt" r1.lab r2.lab
     local common=(kernel="$kernel" pki="$pki" ike="$ike" esp="$esp")
     ss_setup r1 ns="${SITE_R[1]}" "${common[@]}" id=r1.lab peer=r2.lab local="${SITE_PUB[1]}" \
@@ -22,8 +25,7 @@ tunnel() { # KEYTYPE IKE ESP
     ss_setup r2 ns="${SITE_R[2]}" "${common[@]}" id=r2.lab peer=r1.lab local="${SITE_PUB[2]}" \
         remote="${SITE_PUB[1]}" lts="${SITE_NET[2]}" rts="${SITE_NET[1]}"
     lab_defer lab_esp_flush "${SITE_R[1]}" "${SITE_R[2]}"
-    ss_start r1
-    ss_start r2
+    ss_start r1 r2
     lab_log "charons up"
     if ! ss_initiate r1 >"$work/initiate.log" 2>&1; then
         cat "$work/initiate.log" >&2
