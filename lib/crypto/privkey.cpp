@@ -75,7 +75,7 @@ CertResult<PrivateKey> PrivateKey::from_pkcs8_der(std::span<const std::uint8_t> 
 }
 
 CertResult<PrivateKey> PrivateKey::generate(KeyType type, Rng& rng, std::size_t rsa_bits) {
-    detail::KeyRngAdapter brng(rng);
+    detail::BotanRngAdapter brng(rng);
     try {
         switch (type) {
             case KeyType::Ed25519:

@@ -242,12 +242,7 @@ TEST_CASE("RFC 7296 §3.7 CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo", "[x5
     const auto out = run_command("openssl x509 -in " + pem +
                            " -noout -pubkey | openssl pkey -pubin -outform DER | "
                            "openssl dgst -sha1 -r");
-    std::string hex_hash;
-    for (const auto b : hash) {
-        static const char* digits = "0123456789abcdef";
-        hex_hash += digits[b >> 4];
-        hex_hash += digits[b & 15];
-    }
+    const auto hex_hash = to_hex(hash);
     INFO(out);
     CHECK(out.rfind(hex_hash, 0) == 0);
 
