@@ -158,3 +158,30 @@ hex=$(hexdump_messages "$log" | head -n 1); rm -f "$log"
 write_hex "$here/replies/acquire-0.hex" "ip xfrm monitor acquire (UDP to 10.9.0.7:9 hitting a trap policy)" "$hex"
 echo "$hex" | xxd -r -p > "$corpus/acquire-0.bin"
 echo "reply acquire-0: $(echo "$hex" | wc -w) bytes"
+
+# monitor_capture NAME TYPE TRIGGER WHAT: record the first message of type TYPE (hex byte)
+# that `ip xfrm monitor` sees while TRIGGER runs.
+monitor_capture() {
+    local name=$1 type=$2 trigger=$3 what=$4
+    local log; log=$(mktemp)
+    ip netns exec "$ns" strace -f -o "$log" -e trace=recvmsg -e read=all -xx -s 0 \
+        timeout 4 ip xfrm monitor >/dev/null 2>&1 &
+    sleep 0.7
+    eval "$trigger"
+    wait || true
+    local hex; hex=$(hexdump_messages "$log" | awk -v t="$type" 'NF >= 16 && $5 == t' | head -n 1); rm -f "$log"
+    [ -n "$hex" ] || { echo "capture: no $name seen" >&2; exit 1; }
+    write_hex "$here/replies/$name-0.hex" "ip xfrm monitor ($what)" "$hex"
+    echo "$hex" | xxd -r -p > "$corpus/$name-0.bin"
+    echo "reply $name-0: $(echo "$hex" | wc -w) bytes"
+}
+
+# A POLEXPIRE: a policy with a 1-second hard lifetime.
+monitor_capture polexpire 1b "ip -n $ns xfrm policy add src 10.5.0.0/24 dst 10.6.0.0/24 dir out \
+    limit time-hard 1 tmpl src 10.8.0.1 dst 10.9.0.1 proto esp reqid 98 mode tunnel" \
+    "a policy with limit time-hard 1"
+# An EXPIRE (hard): the larval SA of an ALLOCSPI lives net.core.xfrm_acq_expires seconds.
+ip netns exec "$ns" sysctl -qw net.core.xfrm_acq_expires=1
+ip -n "$ns" xfrm state flush
+monitor_capture expire 18 "ip -n $ns xfrm state allocspi src 192.0.2.1 dst 192.0.2.2 proto esp \
+    mode tunnel reqid 43 min 0x200 max 0x2ff >/dev/null" "larval ALLOCSPI SA, xfrm_acq_expires=1"
