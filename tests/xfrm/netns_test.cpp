@@ -189,7 +189,7 @@ TEST_CASE("ALLOCSPI gives a larval SA with an SPI from the range", "[netns][spi]
     CHECK(client.dump_sas()->size() == 2);
 }
 
-TEST_CASE("flush removes only our objects; iproute2's policy and SA stay", "[netns][ownership]") {
+TEST_CASE("flush removes only our objects, iproute2's policy and SA stay", "[netns][ownership]") {
     ScopedNetns ns;
     auto client = open_client();
     // Ours: by reqid range, and a block policy by mark.
