@@ -17,6 +17,14 @@ constexpr std::size_t kCbcBlock = 16;
 
 // Total plaintext (inner | padding | pad length) for `inner` octets: the smallest multiple of
 // the block size holding inner + 1 (RFC 7296 §3.14; AEAD ciphers have block size 1, RFC 5282 §3).
+std::vector<std::uint8_t> join(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    std::vector<std::uint8_t> out;
+    out.reserve(a.size() + b.size());
+    out.insert(out.end(), a.begin(), a.end());
+    out.insert(out.end(), b.begin(), b.end());
+    return out;
+}
+
 std::size_t padded_len(std::size_t inner, std::size_t block) noexcept {
     const std::size_t min = inner + 1;
     return (min + block - 1) / block * block;
@@ -149,6 +157,12 @@ CryptoResult<std::vector<std::uint8_t>> SkProtector::protect(std::span<const std
     return body;
 }
 
+CryptoResult<std::vector<std::uint8_t>> SkProtector::protect(std::span<const std::uint8_t> ike_header,
+                                                             std::span<const std::uint8_t> sk_header,
+                                                             std::span<const std::uint8_t> inner) {
+    return protect(join(ike_header, sk_header), inner);
+}
+
 struct SkUnprotector::Impl {
     SkCipher c;
 };
@@ -222,6 +236,12 @@ CryptoResult<SecureBytes> SkUnprotector::unprotect(std::span<const std::uint8_t>
     } catch (const std::exception&) {
         return unexpected(CryptoError::InternalError);
     }
+}
+
+CryptoResult<SecureBytes> SkUnprotector::unprotect(std::span<const std::uint8_t> ike_header,
+                                                   std::span<const std::uint8_t> sk_header,
+                                                   std::span<const std::uint8_t> body) {
+    return unprotect(join(ike_header, sk_header), body);
 }
 
 }  // namespace ike::crypto

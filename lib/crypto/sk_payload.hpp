@@ -41,6 +41,11 @@ public:
     // The SK body for the given inner payloads. body.size() == body_length(inner.size()).
     CryptoResult<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> aad,
                                                     std::span<const std::uint8_t> inner);
+    // The same with the AAD in two pieces: the IKE header (with any unencrypted payloads) and the
+    // SK (or SKF, RFC 7383) generic header, when the caller holds them apart.
+    CryptoResult<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> ike_header,
+                                                    std::span<const std::uint8_t> sk_header,
+                                                    std::span<const std::uint8_t> inner);
 
 private:
     struct Impl;
@@ -62,6 +67,8 @@ public:
     // The inner payloads, padding removed. The ICV/tag is checked (in constant time) before
     // anything is decrypted; any failure is a typed error and the message must be dropped.
     CryptoResult<SecureBytes> unprotect(std::span<const std::uint8_t> aad, std::span<const std::uint8_t> body);
+    CryptoResult<SecureBytes> unprotect(std::span<const std::uint8_t> ike_header, std::span<const std::uint8_t> sk_header,
+                                        std::span<const std::uint8_t> body);
 
 private:
     struct Impl;
