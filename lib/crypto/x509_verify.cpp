@@ -196,7 +196,11 @@ CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor& anchor,
     if (!blocks) {
         return unexpected(blocks.error());
     }
-    return VerifiedPeer(leaf, std::move(*blocks));
+    TimePoint not_after = anchor.certificate().not_after();
+    for (const auto* c : path) {
+        not_after = std::min(not_after, c->not_after());
+    }
+    return VerifiedPeer(leaf, std::move(*blocks), not_after);
 }
 
 }  // namespace ike::crypto

@@ -61,6 +61,8 @@ public:
     const Certificate& certificate() const noexcept { return m_leaf; }
     // The RFC 3779 blocks with "inherit" resolved along the chain; nullopt when absent.
     const std::optional<IpAddrBlocks>& ip_blocks() const noexcept { return m_blocks; }
+    // The earliest notAfter along the chain (anchor included): when this peer must re-authenticate.
+    TimePoint chain_not_after() const noexcept { return m_not_after; }
 
     // IdentityMismatch unless the ID matches a SAN (FQDN, IPv4, IPv6, RFC 822) or, for
     // ID_DER_ASN1_DN, the subject. No wildcards. Malformed for an address of the wrong length.
@@ -72,11 +74,12 @@ private:
     friend CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor&, const Certificate&,
                                                              std::span<const Certificate>,
                                                              TimePoint);
-    VerifiedPeer(Certificate leaf, std::optional<IpAddrBlocks> blocks)
-        : m_leaf(std::move(leaf)), m_blocks(std::move(blocks)) {}
+    VerifiedPeer(Certificate leaf, std::optional<IpAddrBlocks> blocks, TimePoint not_after)
+        : m_leaf(std::move(leaf)), m_blocks(std::move(blocks)), m_not_after(not_after) {}
 
     Certificate m_leaf;
     std::optional<IpAddrBlocks> m_blocks;
+    TimePoint m_not_after;
 };
 
 // The chain leaf -> intermediates (any order, as received in CERT payloads) -> anchor at `now`.

@@ -115,6 +115,10 @@ TEST_CASE("Validity at the time passed in: Expired and NotYetValid", "[x509]") {
     const auto leaf = make_node(*inter, *pki.rng, node_profile("sf.mesh.example", 14));
     const Certificate chain[] = {inter->certificate()};
     CHECK(chain_error(pki.anchor, leaf.cert, chain) == CertError::Expired);
+    // The earliest notAfter of the chain is when the peer must re-authenticate.
+    const auto peer = verify_certificate_chain(pki.anchor, node.cert, {}, kNow).value();
+    CHECK(peer.chain_not_after() == profile.not_after);
+    CHECK(peer.chain_not_after() < pki.root.certificate().not_after());
 }
 
 TEST_CASE("Revocation by a CA-signed CRL: Revoked; a bad or stale CRL: CrlInvalid", "[x509]") {
@@ -246,6 +250,10 @@ TEST_CASE("RFC 7296 §3.7 CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo", "[x5
                            " -noout -pubkey | openssl pkey -pubin -outform DER | "
                            "openssl dgst -sha1 -r");
     const auto hex_hash = to_hex(hash);
+    const auto out256 = run_command("openssl x509 -in " + pem +
+                                    " -noout -pubkey | openssl pkey -pubin -outform DER | "
+                                    "openssl dgst -sha256 -r");
+    CHECK(out256.rfind(to_hex(pki.root.certificate().spki_sha256()), 0) == 0);
     INFO(out);
     CHECK(out.rfind(hex_hash, 0) == 0);
 
