@@ -36,10 +36,13 @@ public:
 
     const Certificate& certificate() const noexcept { return m_ca; }
 
-    // Installs the CA's CRL (replacing any previous one): CrlInvalid unless the CA signed it.
-    // At verification a CRL outside [thisUpdate, nextUpdate] fails closed with CrlInvalid.
+    // Installs the CA's CRL(s), replacing the previous set; CrlInvalid (and nothing changes)
+    // unless the CA signed every one. A serial on any of them is revoked. At verification the
+    // newest (latest thisUpdate) must be current, else CrlInvalid: fail closed when the CA's
+    // revocation information is stale. Older ones are superseded and may have expired.
     CertResult<void> set_crl(Crl crl);
-    const std::optional<Crl>& crl() const noexcept { return m_crl; }
+    CertResult<void> set_crls(std::span<const Crl> crls);
+    std::span<const Crl> crls() const noexcept { return m_crls; }
 
     // CERTREQ / "Certification Authority" value: SHA-1 of the CA's SubjectPublicKeyInfo.
     const std::array<std::uint8_t, 20>& certreq_hash() const noexcept { return m_certreq; }
@@ -51,7 +54,7 @@ private:
     explicit TrustAnchor(Certificate ca);
 
     Certificate m_ca;
-    std::optional<Crl> m_crl;
+    std::vector<Crl> m_crls;
     std::array<std::uint8_t, 20> m_certreq{};
 };
 
