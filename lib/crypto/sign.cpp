@@ -43,6 +43,16 @@ Botan::Signature_Format botan_format(SignatureScheme scheme) {
 
 }  // namespace
 
+namespace detail {
+
+std::unique_ptr<Botan::PK_Signer> make_botan_signer(const PrivateKey& key, SignatureScheme scheme,
+                                                    Botan::RandomNumberGenerator& rng) {
+    return std::make_unique<Botan::PK_Signer>(*key.impl().key, rng, botan_padding(scheme),
+                                              botan_format(scheme));
+}
+
+}  // namespace detail
+
 HashAlgorithm hash_of(SignatureScheme scheme) noexcept {
     switch (scheme) {
         case SignatureScheme::Ed25519: return HashAlgorithm::Identity;
@@ -82,10 +92,10 @@ CertResult<std::vector<std::uint8_t>> sign(const PrivateKey& key, SignatureSchem
     if (!scheme_fits(scheme, key.type())) {
         return unexpected(CertError::KeyMismatch);
     }
-    detail::KeyRngAdapter brng(rng);
+    detail::BotanRngAdapter brng(rng);
     try {
-        Botan::PK_Signer signer(*key.impl().key, brng, botan_padding(scheme), botan_format(scheme));
-        return signer.sign_message(data.data(), data.size(), brng);
+        const auto signer = detail::make_botan_signer(key, scheme, brng);
+        return signer->sign_message(data.data(), data.size(), brng);
     } catch (const std::exception&) {
         return unexpected(CertError::UnsupportedAlgorithm);
     }
