@@ -6,6 +6,8 @@
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 LAB_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# LAB_TRACE=1: trace every command with a timestamp (find what is slow in the guest)
+if [ "${LAB_TRACE:-0}" = 1 ]; then PS4='+ ${EPOCHREALTIME} '; set -x; fi
 
 lab_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }   # microseconds, no process
 lab_us LAB_T0
