@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iosfwd>
 #include <new>
 #include <span>
 #include <string_view>
@@ -57,5 +58,11 @@ public:
 private:
     SecureBytes m_bytes;
 };
+
+// Streaming a secret prints <redacted>, never the key (logs, test failure messages).
+template <typename CharT, typename Traits, typename Tag>
+std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const Secret<Tag>&) {
+    return os << Secret<Tag>::redacted().data();
+}
 
 }  // namespace ike::crypto

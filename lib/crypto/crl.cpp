@@ -1,0 +1,87 @@
+// CRL parsing and signature check on Botan 2; the revoked serials are kept sorted for lookup.
+#include "crypto/crl.hpp"
+
+#include "crypto/auth_sig.hpp"
+#include "crypto/pubkey_impl.hpp"
+#include "crypto/x509_cert_impl.hpp"
+
+#include <botan/data_src.h>
+#include <botan/der_enc.h>
+#include <botan/pkix_types.h>
+#include <botan/x509_crl.h>
+
+#include <algorithm>
+
+namespace ike::crypto {
+
+struct Crl::Impl {
+    Botan::X509_CRL crl;
+    std::vector<std::vector<std::uint8_t>> serials;  // sorted
+};
+
+namespace {
+
+template <typename Parse>
+CertResult<Crl> parse_guarded(Parse&& parse) {
+    try {
+        auto impl = std::make_shared<Crl::Impl>(Crl::Impl{parse(), {}});
+        for (const auto& entry : impl->crl.get_revoked()) {
+            impl->serials.push_back(entry.serial_number());
+        }
+        std::sort(impl->serials.begin(), impl->serials.end());
+        return Crl(std::move(impl));
+    } catch (const std::exception&) {
+        return unexpected(CertError::Malformed);
+    }
+}
+
+}  // namespace
+
+CertResult<Crl> Crl::from_der(std::span<const std::uint8_t> der) {
+    return parse_guarded(
+        [&] { return Botan::X509_CRL(std::vector<std::uint8_t>(der.begin(), der.end())); });
+}
+
+CertResult<Crl> Crl::from_pem(std::string_view pem) {
+    if (pem.find("-----BEGIN X509 CRL-----") == std::string_view::npos) {
+        return unexpected(CertError::Malformed);
+    }
+    return parse_guarded([&] {
+        Botan::DataSource_Memory src(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size());
+        return Botan::X509_CRL(src);
+    });
+}
+
+TimePoint Crl::this_update() const noexcept { return m_impl->crl.this_update().to_std_timepoint(); }
+TimePoint Crl::next_update() const noexcept { return m_impl->crl.next_update().to_std_timepoint(); }
+std::size_t Crl::revoked_count() const noexcept { return m_impl->serials.size(); }
+
+bool Crl::revokes(std::span<const std::uint8_t> serial) const noexcept {
+    // Strip leading zeros so that 00 11 and 11 name the same serial.
+    while (serial.size() > 1 && serial.front() == 0) {
+        serial = serial.subspan(1);
+    }
+    const std::vector<std::uint8_t> key(serial.begin(), serial.end());
+    return std::binary_search(m_impl->serials.begin(), m_impl->serials.end(), key);
+}
+
+CertResult<void> Crl::verify_issued_by(const Certificate& issuer) const {
+    try {
+        if (!(m_impl->crl.issuer_dn() == issuer.impl().cert.subject_dn())) {
+            return unexpected(CertError::CrlInvalid);
+        }
+        std::vector<std::uint8_t> alg;
+        Botan::DER_Encoder(alg).encode(m_impl->crl.signature_algorithm());
+        const auto scheme = parse_algorithm_identifier(alg);
+        if (!scheme || !scheme_fits(*scheme, issuer.public_key().type())) {
+            return unexpected(CertError::CrlInvalid);
+        }
+        if (m_impl->crl.check_signature(*issuer.public_key().impl().key)) {
+            return {};
+        }
+    } catch (const std::exception&) {
+    }
+    return unexpected(CertError::CrlInvalid);
+}
+
+}  // namespace ike::crypto
