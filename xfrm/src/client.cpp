@@ -209,7 +209,7 @@ Result<FlushReport> Client::flush_ours() {
             ++report.sas_kept;
             continue;
         }
-        if (auto done = delete_sa(SaId::of(sa.sa)); !done && done.error().errnum != ENOENT) {
+        if (auto done = delete_sa(SaId::of(sa.sa)); !done && done.error().errnum != ESRCH) {
             return ike::unexpected(done.error());
         }
         ++report.sas_deleted;
