@@ -95,7 +95,7 @@ CertResult<Certificate> sign_cert(const Issuer& issuer, const PublicKey& subject
         return unexpected(scheme.error());
     }
     try {
-        detail::KeyRngAdapter brng(rng);
+        detail::BotanRngAdapter brng(rng);
         const auto signer = detail::make_botan_signer(issuer.key, *scheme, brng);
         const auto spki = subject_key.spki_der();
         const Botan::X509_Certificate cert = Botan::X509_CA::make_cert(
@@ -247,7 +247,7 @@ CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
         }
         enc.start_explicit(0).start_cons(Botan::SEQUENCE).encode(exts).end_cons().end_explicit();
         enc.end_cons();
-        detail::KeyRngAdapter brng(rng);
+        detail::BotanRngAdapter brng(rng);
         const auto signer = detail::make_botan_signer(m_key, *scheme, brng);
         return Botan::X509_Object::make_signed(signer.get(), brng, alg, tbs);
     } catch (const std::exception&) {

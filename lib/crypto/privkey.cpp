@@ -75,7 +75,7 @@ CertResult<PrivateKey> PrivateKey::from_pkcs8_der(std::span<const std::uint8_t> 
 }
 
 CertResult<PrivateKey> PrivateKey::generate(KeyType type, Rng& rng, std::size_t rsa_bits) {
-    detail::KeyRngAdapter brng(rng);
+    detail::BotanRngAdapter brng(rng);
     try {
         switch (type) {
             case KeyType::Ed25519:
@@ -107,5 +107,19 @@ SecureBytes PrivateKey::to_pkcs8_der() const {
 }
 
 std::string PrivateKey::to_pem() const { return Botan::PKCS8::PEM_encode(*m_impl->key); }
+
+CertResult<std::string> PrivateKey::to_encrypted_pem(std::string_view passphrase, Rng& rng,
+                                                     std::size_t pbkdf_iterations) const {
+    if (passphrase.empty() || pbkdf_iterations == 0) {
+        return unexpected(CertError::InvalidArgument);
+    }
+    detail::BotanRngAdapter brng(rng);
+    try {
+        return Botan::PKCS8::PEM_encode_encrypted_pbkdf_iter(
+            *m_impl->key, brng, std::string(passphrase), pbkdf_iterations, "AES-256/CBC", "SHA-256");
+    } catch (const std::exception&) {
+        return unexpected(CertError::UnsupportedAlgorithm);
+    }
+}
 
 }  // namespace ike::crypto

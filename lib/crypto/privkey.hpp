@@ -27,6 +27,9 @@ public:
     const PublicKey& public_key() const noexcept;
     SecureBytes to_pkcs8_der() const;
     std::string to_pem() const;  // unencrypted PKCS#8: store it with restrictive file modes
+    // "ENCRYPTED PRIVATE KEY" (PKCS#8 PBES2: AES-256/CBC, PBKDF2-SHA-256), e.g. the meshca key.
+    CertResult<std::string> to_encrypted_pem(std::string_view passphrase, Rng& rng,
+                                             std::size_t pbkdf_iterations = 200000) const;
 
     struct Impl;  // defined in privkey_impl.hpp, for lib/crypto's own .cpp files only
     explicit PrivateKey(std::shared_ptr<const Impl> impl) noexcept : m_impl(std::move(impl)) {}

@@ -92,7 +92,7 @@ CertResult<std::vector<std::uint8_t>> sign(const PrivateKey& key, SignatureSchem
     if (!scheme_fits(scheme, key.type())) {
         return unexpected(CertError::KeyMismatch);
     }
-    detail::KeyRngAdapter brng(rng);
+    detail::BotanRngAdapter brng(rng);
     try {
         const auto signer = detail::make_botan_signer(key, scheme, brng);
         return signer->sign_message(data.data(), data.size(), brng);

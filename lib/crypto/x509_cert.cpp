@@ -27,8 +27,14 @@ bool known_critical(const Botan::OID& oid) {
     return std::find(std::begin(known), std::end(known), oid) != std::end(known);
 }
 
-CertResult<Certificate> build(Botan::X509_Certificate cert) {
+CertResult<Certificate> build(Botan::X509_Certificate cert,
+                              std::optional<std::span<const std::uint8_t>> input) {
     std::vector<std::uint8_t> der = cert.BER_encode();
+    // Botan ignores bytes after the certificate and accepts BER lengths: a CERT payload must be
+    // exactly one DER certificate, or the bytes we hash (fingerprints, caches) would not be it.
+    if (input && !std::equal(input->begin(), input->end(), der.begin(), der.end())) {
+        return unexpected(CertError::Malformed);
+    }
     std::unique_ptr<const Botan::Public_Key> key(cert.load_subject_public_key());
     auto public_key = detail::wrap_public_key(std::move(key));
     if (!public_key) {
@@ -60,9 +66,10 @@ CertResult<Certificate> build(Botan::X509_Certificate cert) {
 }
 
 template <typename Parse>
-CertResult<Certificate> parse_guarded(Parse&& parse) {
+CertResult<Certificate> parse_guarded(Parse&& parse,
+                                      std::optional<std::span<const std::uint8_t>> input) {
     try {
-        return build(parse());
+        return build(parse(), input);
     } catch (const Botan::Lookup_Error&) {
         return unexpected(CertError::UnsupportedAlgorithm);
     } catch (const std::exception&) {
@@ -86,7 +93,7 @@ const Botan::Key_Constraints kNone = Botan::NO_CONSTRAINTS;
 CertResult<Certificate> Certificate::from_der(std::span<const std::uint8_t> der) {
     return parse_guarded([&] {
         return Botan::X509_Certificate(std::vector<std::uint8_t>(der.begin(), der.end()));
-    });
+    }, der);
 }
 
 CertResult<Certificate> Certificate::from_pem(std::string_view pem) {
@@ -96,7 +103,7 @@ CertResult<Certificate> Certificate::from_pem(std::string_view pem) {
     return parse_guarded([&] {
         Botan::DataSource_Memory src(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size());
         return Botan::X509_Certificate(src);
-    });
+    }, std::nullopt);
 }
 
 std::span<const std::uint8_t> Certificate::der() const noexcept {

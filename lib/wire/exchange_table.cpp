@@ -20,7 +20,6 @@ namespace {
 
 using P = PayloadType;
 
-constexpr PayloadRule n_v[] = {{P::notify, 0, many}, {P::vendor_id, 0, many}};
 constexpr PayloadRule notify_only[] = {{P::notify, 1, many}, {P::vendor_id, 0, many}};
 
 // IKE_SA_INIT (§1.2, §2.6 cookies, §1.3 / §2.7 INVALID_KE_PAYLOAD).

@@ -119,6 +119,23 @@ EncodedChain encode_inner(std::span<const Payload> payloads) {
     return {payloads.empty() ? PayloadType::none : payload_type(payloads[0]), w.take()};
 }
 
+std::optional<EncryptedSpans> encrypted_spans(std::span<const std::uint8_t> datagram, const Message& m) {
+    if (m.payloads.empty()) return std::nullopt;
+    const Bytes* body = nullptr;
+    std::size_t fixed = 4;  // generic payload header
+    if (const auto* sk = std::get_if<Encrypted>(&m.payloads.back())) {
+        body = &sk->body;
+    } else if (const auto* f = std::get_if<EncryptedFragment>(&m.payloads.back())) {
+        body = &f->body;
+        fixed = 8;  // plus Fragment Number and Total Fragments
+    } else {
+        return std::nullopt;
+    }
+    if (datagram.size() < header_size + fixed + body->size()) return std::nullopt;
+    const std::size_t split = datagram.size() - body->size();
+    return EncryptedSpans{datagram.first(split), datagram.subspan(split)};
+}
+
 std::optional<std::span<const std::uint8_t>> strip_non_esp_marker(
     std::span<const std::uint8_t> datagram) {
     if (datagram.size() < 4) return std::nullopt;

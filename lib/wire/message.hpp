@@ -41,6 +41,17 @@ struct EncodedChain {
 };
 EncodedChain encode_inner(std::span<const Payload> payloads);
 
+// For a decoded message ending in SK (or SKF): the bytes that integrity protection treats as
+// associated data (RFC 5282 §5.1: the IKE header up to the end of the SK payload header; for
+// SKF, RFC 7383 §2.5.3, including Fragment Number and Total Fragments) and the protected body
+// (IV, ciphertext, ICV). nullopt when the message has no SK/SKF payload or `datagram` is not
+// the one `m` was decoded from.
+struct EncryptedSpans {
+    std::span<const std::uint8_t> aad;
+    std::span<const std::uint8_t> body;
+};
+std::optional<EncryptedSpans> encrypted_spans(std::span<const std::uint8_t> datagram, const Message& m);
+
 // RFC 3948 §2.2 / RFC 7296 §2.23: on UDP port 4500 an IKE message follows four zero bytes
 // (the non-ESP marker). Returns the IKE message, or nullopt if the datagram is ESP (non-zero
 // SPI) or a NAT keepalive (too short).

@@ -25,7 +25,7 @@ out=$here
 while getopts "o:" o; do case $o in o) out=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || set -- ecdsa-p256 ed25519 ed25519-aes256gcm
-[ "$(id -u)" = 0 ] || lab_die "needs root (network namespaces)"
+lab_require_root
 
 lab_tmpdir work
 
@@ -45,11 +45,11 @@ capture_suite() {
     ip -n "$nsr" addr add 10.2.0.1/32 dev lo
 
     # tcpdump on the responder's side of the link; -U writes each packet as it arrives
-    ip netns exec "$nsr" tcpdump -i eth0 -U -n -w "$w/wire.pcap" 'udp port 500 or udp port 4500' \
+    ip netns exec "$nsr" tcpdump -i eth0 --immediate-mode -U -n -w "$w/wire.pcap" 'udp port 500 or udp port 4500' \
         2>"$w/tcpdump.log" &
     local tcpdump=$!
     lab_defer lab_kill_wait "$tcpdump"
-    lab_wait_for 10 grep -q 'listening on' "$w/tcpdump.log" || lab_die "tcpdump did not start"
+    lab_wait_for 10 lab_file_has "$w/tcpdump.log" 'listening on' || lab_die "tcpdump did not start"
 
     SS_BASE=$w
     local common=(kernel=libipsec pki="$w/pki" ike="$ike" esp="$esp" log=4)
@@ -79,6 +79,10 @@ capture_suite() {
     rm -rf "$dest"
     mkdir -p "$dest/pki"
     python3 "$here/pcap2ike.py" "$w/wire.pcap" "$dest" >"$dest/index.txt"
+    local f
+    for f in 01-ike_sa_init-request 02-ike_sa_init-response 03-ike_auth-request 04-ike_auth-response; do
+        [ -s "$dest/$f.ike" ] || lab_die "$suite: $f.ike missing from the capture"
+    done
     awk '!seen[$0]++' "$w/spis" >"$w/spis.unique"
     python3 "$here/keys2table.py" "$ike" "$w/spis.unique" "$dest" <"$(ss_dir "$suite-i")/charon.log"
     cp "$w/pki/"*.crt "$w/pki/"*.key "$dest/pki/"

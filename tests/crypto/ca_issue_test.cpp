@@ -51,6 +51,10 @@ TEST_CASE("A node certificate written by our CA parses back with every field", "
     CHECK(std::equal(again->der().begin(), again->der().end(), c.der().begin(), c.der().end()));
     CHECK(Certificate::from_der(std::vector<std::uint8_t>{0x30, 0x03, 0x02, 0x01, 0x01}).error() ==
           CertError::Malformed);
+    // Exactly one DER certificate: trailing bytes are refused.
+    std::vector<std::uint8_t> trailing(c.der().begin(), c.der().end());
+    trailing.push_back(0);
+    CHECK(Certificate::from_der(trailing).error() == CertError::Malformed);
 }
 
 TEST_CASE("openssl x509 -text shows our RFC 3779 blocks (sbgp-ipAddrBlock) and SANs", "[ca][openssl]") {

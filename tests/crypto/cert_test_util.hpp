@@ -1,35 +1,18 @@
 // Helpers shared by the certificate and signature tests: hex literals and byte strings.
 #pragma once
 
+#include "hex.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <stdexcept>
 #include <string_view>
 #include <vector>
 
 namespace ike::crypto::test {
 
-inline std::vector<std::uint8_t> hex(std::string_view s) {
-    std::vector<std::uint8_t> out;
-    int hi = -1;
-    for (const char c : s) {
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else if (c == ' ' || c == '\n' || c == ':') continue;
-        else throw std::invalid_argument("bad hex");
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(hi << 4 | v));
-            hi = -1;
-        }
-    }
-    if (hi >= 0) throw std::invalid_argument("odd hex");
-    return out;
-}
+using test_hex::hex;
+using test_hex::to_hex;
 
 inline std::vector<std::uint8_t> bytes(std::string_view s) {
     return std::vector<std::uint8_t>(s.begin(), s.end());

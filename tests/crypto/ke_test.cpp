@@ -62,6 +62,17 @@ const EcpVector kRfc5903[] = {
      "B3C715A3 A8CC3151 F2BEE417 996D19F3 DDEA"},
 };
 
+// The RFC 3526 §3 2048-bit MODP prime (group 14).
+std::vector<std::uint8_t> modp2048_prime() {
+    return hex(
+        "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+        "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+        "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+        "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+        "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+        "15728E5A8AACAA68FFFFFFFFFFFFFFFF");
+}
+
 std::unique_ptr<KeyExchange> from_private(KeId g, const std::vector<std::uint8_t>& priv) {
     auto rng = make_seeded_rng(7);
     auto ke = make_key_exchange_from_private(g, priv, *rng);
@@ -190,14 +201,8 @@ TEST_CASE("MODP: peer values outside 1 < y < p-1 are rejected (RFC 6989 §2.1)",
 
 TEST_CASE("MODP group 14: y = p-1, p, p+1 rejected, y = 2 and p-2 accepted (RFC 6989 §2.1)",
           "[ke][modp][reject]") {
-    // The RFC 3526 §3 2048-bit prime; it ends in 64 one bits, so p-1, p+1 differ in the last octet.
-    const auto p = hex(
-        "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
-        "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-        "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
-        "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-        "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
-        "15728E5A8AACAA68FFFFFFFFFFFFFFFF");
+    // p ends in 64 one bits, so p-1 and p+1 differ from it in the last octets only.
+    const auto p = modp2048_prime();
     REQUIRE(p.size() == 256);
     auto rng = make_seeded_rng(11);
     auto ke = make_key_exchange(KeId::Modp2048, *rng);
@@ -220,6 +225,49 @@ TEST_CASE("MODP group 14: y = p-1, p, p+1 rejected, y = 2 and p-2 accepted (RFC 
     two.back() = 2;
     CHECK((*ke)->shared_secret(two));
     CHECK((*ke)->shared_secret(with_last(0xfd)));  // p-2
+}
+
+TEST_CASE("MODP group 14: y^x is exact (2^3, 2^256, (p-2)^256 = (-2)^256, 2^2048 = 2^2048 - p)", "[ke][modp][kat]") {
+    // Arithmetic known answers for the exponentiation itself.
+    const auto p = modp2048_prime();
+    REQUIRE(p.size() == 256);
+    std::vector<std::uint8_t> two(256, 0);
+    two[255] = 2;
+    auto p_minus_2 = p;
+    p_minus_2[255] = 0xfd;
+    auto power_of_two = [](std::size_t k) {  // 2^k, k < 2048, as 256 big-endian octets
+        std::vector<std::uint8_t> v(256, 0);
+        v[255 - k / 8] = static_cast<std::uint8_t>(1u << (k % 8));
+        return v;
+    };
+    std::vector<std::uint8_t> two_2048_minus_p(256);  // two's complement of p in 2048 bits
+    unsigned carry = 1;
+    for (std::size_t i = 256; i-- > 0;) {
+        const unsigned v = static_cast<std::uint8_t>(~p[i]) + carry;
+        two_2048_minus_p[i] = static_cast<std::uint8_t>(v);
+        carry = v >> 8;
+    }
+    struct Case {
+        std::vector<std::uint8_t> x, y, z;
+    };
+    const Case cases[] = {
+        {{0x03}, two, power_of_two(3)},
+        {{0x01, 0x00}, two, power_of_two(256)},
+        {{0x01, 0x00}, p_minus_2, power_of_two(256)},
+        {{0x08, 0x00}, two, two_2048_minus_p},
+    };
+    auto rng = make_seeded_rng(12);
+    for (const auto& c : cases) {
+        auto ke = make_key_exchange_from_private(KeId::Modp2048, c.x, *rng);
+        REQUIRE(ke);
+        auto z = (*ke)->shared_secret(c.y);
+        REQUIRE(z);
+        CHECK(to_hex(z->bytes()) == to_hex(c.z));
+    }
+    // g = 2: the public value for x = 256 is 2^256 too.
+    auto ke = make_key_exchange_from_private(KeId::Modp2048, std::vector<std::uint8_t>{0x01, 0x00}, *rng);
+    REQUIRE(ke);
+    CHECK(to_hex((*ke)->public_value()) == to_hex(power_of_two(256)));
 }
 
 TEST_CASE("ECP: peer points off the curve, at infinity or mis-encoded are rejected (RFC 6989 §2.3)",

@@ -155,6 +155,17 @@ TEST_CASE("Keys survive PKCS#8 PEM and DER; garbage is Malformed", "[sign][keys]
         const auto der = key->to_pkcs8_der();
         CHECK(PrivateKey::from_pkcs8_der(der).has_value());
     }
+    // Encrypted PKCS#8 (the CA key on disk): right passphrase loads, wrong one does not.
+    const auto ed = PrivateKey::generate(KeyType::Ed25519, *rng).value();
+    const auto enc = ed.to_encrypted_pem("correct horse", *rng, 1000);
+    REQUIRE(enc.has_value());
+    CHECK(enc->find("-----BEGIN ENCRYPTED PRIVATE KEY-----") == 0);
+    const auto dec = PrivateKey::from_pem(*enc, "correct horse");
+    REQUIRE(dec.has_value());
+    const auto s1 = dec->public_key().spki_der();
+    const auto s2 = ed.public_key().spki_der();
+    CHECK(std::equal(s1.begin(), s1.end(), s2.begin(), s2.end()));
+    CHECK_FALSE(PrivateKey::from_pem(*enc, "battery staple").has_value());
     CHECK(PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
               .error() == CertError::Malformed);
     CHECK(PublicKey::from_spki_der(hex("3000")).error() == CertError::Malformed);

@@ -304,3 +304,19 @@ TEST_CASE("SK payload: INTEG with AEAD and missing INTEG with CBC are refused (R
     REQUIRE_FALSE(c);
     CHECK(c.error() == CryptoError::InvalidKeyLength);
 }
+
+TEST_CASE("SK payload: random bodies of any length are refused with a typed error", "[sk][tamper]") {
+    auto rng = make_seeded_rng(12);
+    for (const auto& s : kSuites) {
+        CAPTURE(s.name);
+        auto pair = make_pair(s.sk, 0x66, *rng);
+        const auto aad = header_aad(0);
+        for (std::size_t len = 0; len < 200; ++len) {
+            std::vector<std::uint8_t> body(len);
+            rng->fill(body);
+            auto r = pair.u.unprotect(aad, body);
+            REQUIRE_FALSE(r);
+            CHECK((r.error() == CryptoError::MalformedCiphertext || r.error() == CryptoError::IntegrityCheckFailed));
+        }
+    }
+}

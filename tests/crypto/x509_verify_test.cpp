@@ -2,6 +2,9 @@
 // failure, every certificate made in the test by our CA at a fixed "now".
 #include "crypto/x509_verify.hpp"
 
+#include "crypto/auth_sig.hpp"
+#include "crypto/cert_cache.hpp"
+
 #include "cert_fixture.hpp"
 
 #include <fstream>
@@ -242,12 +245,7 @@ TEST_CASE("RFC 7296 §3.7 CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo", "[x5
     const auto out = run_command("openssl x509 -in " + pem +
                            " -noout -pubkey | openssl pkey -pubin -outform DER | "
                            "openssl dgst -sha1 -r");
-    std::string hex_hash;
-    for (const auto b : hash) {
-        static const char* digits = "0123456789abcdef";
-        hex_hash += digits[b >> 4];
-        hex_hash += digits[b & 15];
-    }
+    const auto hex_hash = to_hex(hash);
     INFO(out);
     CHECK(out.rfind(hex_hash, 0) == 0);
 
@@ -259,4 +257,34 @@ TEST_CASE("RFC 7296 §3.7 CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo", "[x5
     CHECK(pki.anchor.matches_certreq(list).value());
     list.pop_back();
     CHECK(pki.anchor.matches_certreq(list).error() == CertError::Malformed);
+}
+
+TEST_CASE("IKE_AUTH end to end: certificate chain, identity, subnet, then the AUTH signature",
+          "[x509][auth_sig]") {
+    Pki pki;
+    const auto inter = make_intermediate(pki.root, *pki.rng);
+    const auto octets = bytes("RealMessage1 | NonceRData | prf(SK_pi, IDi')");
+    for (const auto type : {KeyType::Ed25519, KeyType::EcdsaP384, KeyType::Rsa}) {
+        INFO("key type " << static_cast<int>(type));
+        const auto node = make_node(inter, *pki.rng, node_profile("nyc.mesh.example", 60), type);
+        // Initiator: signs with a hash the responder announced (RFC 7427 §4).
+        const auto auth = make_signature_auth(node.key, supported_hash_algorithms(), octets, *pki.rng);
+        REQUIRE(auth.has_value());
+        // Responder: receives CERT payloads as DER, verifies everything from them.
+        CertificateCache cache;
+        const auto leaf = cache.get(node.cert.der()).value();
+        const auto mid = cache.get(inter.certificate().der()).value();
+        const auto peer = verify_certificate_chain(pki.anchor, leaf, std::span(&mid, 1), kNow);
+        REQUIRE(peer.has_value());
+        CHECK(peer->check_identity(IdType::Fqdn, bytes("nyc.mesh.example")).has_value());
+        CHECK(peer->check_subnet(*IpRange::parse("10.0.1.0/24")).has_value());
+        CHECK(verify_signature_auth(peer->certificate().public_key(), supported_hash_algorithms(),
+                                    *auth, octets)
+                  .has_value());
+        // The signature of another node does not pass for this one.
+        const auto other = make_node(inter, *pki.rng, node_profile("sf.mesh.example", 61), type);
+        CHECK(verify_signature_auth(other.cert.public_key(), supported_hash_algorithms(), *auth,
+                                    octets)
+                  .error() == CertError::SignatureMismatch);
+    }
 }

@@ -147,3 +147,28 @@ TEST_CASE("RFC 7296 3.14: decode_inner reads a decrypted SK body; nested SK is r
     CHECK(e.error().offset == 8);
     CHECK(decode_inner(PayloadType::none, {}));
 }
+
+TEST_CASE("RFC 5282 5.1 / RFC 7383 2.5.3: the associated data ends with the SK/SKF header",
+          "[wire][chain]") {
+    const Bytes body = hex("00112233445566778899aabbccddeeff");
+    const Bytes sk = message(43, cat({payload(46, vendor_body), payload(41, body)}), 35);
+    auto m = decode(sk);
+    REQUIRE(m);
+    auto spans = encrypted_spans(sk, *m);
+    REQUIRE(spans);
+    CHECK(spans->aad.size() == 28 + 8 + 4);
+    CHECK(Bytes(spans->body.begin(), spans->body.end()) == body);
+
+    const Bytes skf = message(53, payload(0, cat({hex("0002 0002"), body})), 35);
+    m = decode(skf);
+    REQUIRE(m);
+    spans = encrypted_spans(skf, *m);
+    REQUIRE(spans);
+    CHECK(spans->aad.size() == 28 + 8);
+    CHECK(spans->body.size() == body.size());
+
+    const Bytes plain = single(43, vendor_body);
+    m = decode(plain);
+    REQUIRE(m);
+    CHECK_FALSE(encrypted_spans(plain, *m));
+}

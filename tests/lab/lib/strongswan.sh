@@ -9,7 +9,7 @@
 #       id=NAME peer=NAME (certificate names = IKE identities)   local=ADDR remote=ADDR
 #       lts=SUBNET rts=SUBNET   ike=PROPOSAL esp=PROPOSAL   log=N (ike/knl log level, default 2;
 #       4 prints keys)   start=none|trap|start (child start_action)   rekey=TIME (child rekey_time)
-#   ss_start NAME                start charon in its namespace, wait for vici, load the config
+#   ss_start NAME...             start the charons (in parallel), wait for vici, load the configs
 #   ss_swanctl NAME ARGS...      swanctl against this instance, e.g. ss_swanctl a --list-sas
 #   ss_initiate NAME [CHILD]     initiate the child (default net), 20 s timeout
 #   ss_packets NAME              sum of the CHILD_SA packet counters swanctl reports
@@ -32,13 +32,13 @@ ss_setup() {
     [ -n "${o[ns]:-}" ] || { echo "ss_setup $name: ns= is required" >&2; return 2; }
     [ -n "$SS_BASE" ] || lab_tmpdir SS_BASE
     local d=$SS_BASE/$name
-    rm -rf "$d"
-    mkdir -p "$d/run" "$d/swanctl/x509" "$d/swanctl/x509ca" "$d/swanctl/private"
+    [ ! -e "$d" ] || rm -rf "$d"
+    mkdir -p "$d/run" "$d/swanctl/x509" "$d/swanctl/x509ca" "$d/swanctl/private" || return 1
     SS_NS[$name]=${o[ns]}
     SS_DIR[$name]=$d
-    cp "${o[pki]}/ca.crt" "$d/swanctl/x509ca/"
-    cp "${o[pki]}/${o[id]}.crt" "$d/swanctl/x509/"
-    cp "${o[pki]}/${o[id]}.key" "$d/swanctl/private/"
+    lab_copy "${o[pki]}/ca.crt" "$d/swanctl/x509ca/ca.crt" &&
+        lab_copy "${o[pki]}/${o[id]}.crt" "$d/swanctl/x509/${o[id]}.crt" &&
+        lab_copy "${o[pki]}/${o[id]}.key" "$d/swanctl/private/${o[id]}.key" || return 1
     local kernel encap=no
     case ${o[kernel]} in
         netlink) kernel=kernel-netlink ;;
@@ -109,19 +109,25 @@ ss_swanctl() {
 }
 
 ss_start() {
-    local name=$1 d=${SS_DIR[$1]}
-    ip netns exec "${SS_NS[$name]}" sh -c \
-        "mount --bind '$d/run' /run && STRONGSWAN_CONF='$d/strongswan.conf' exec /usr/lib/ipsec/charon" \
-        >"$d/charon.stdout" 2>&1 &
-    SS_PID[$name]=$!
-    lab_defer ss_stop "$name"
-    if ! lab_wait_for 30 test -S "$d/run/charon.vici"; then
-        echo "ss_start $name: charon did not open its vici socket" >&2
-        cat "$d/charon.stdout" "$d/charon.log" >&2 2>/dev/null
-        return 1
-    fi
-    ss_swanctl "$name" --load-all --noprompt >"$d/load.log" 2>&1 ||
-        { echo "ss_start $name: swanctl --load-all failed" >&2; cat "$d/load.log" >&2; return 1; }
+    local name d
+    for name in "$@"; do
+        d=${SS_DIR[$name]}
+        ip netns exec "${SS_NS[$name]}" sh -c \
+            "mount --bind '$d/run' /run && STRONGSWAN_CONF='$d/strongswan.conf' exec /usr/lib/ipsec/charon" \
+            >"$d/charon.stdout" 2>&1 &
+        SS_PID[$name]=$!
+        lab_defer ss_stop "$name"
+    done
+    for name in "$@"; do
+        d=${SS_DIR[$name]}
+        if ! lab_wait_for 60 test -S "$d/run/charon.vici"; then
+            echo "ss_start $name: charon did not open its vici socket" >&2
+            cat "$d/charon.stdout" "$d/charon.log" >&2 2>/dev/null
+            return 1
+        fi
+        ss_swanctl "$name" --load-all --noprompt >"$d/load.log" 2>&1 ||
+            { echo "ss_start $name: swanctl --load-all failed" >&2; cat "$d/load.log" >&2; return 1; }
+    done
 }
 
 ss_stop() {

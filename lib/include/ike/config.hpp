@@ -1,0 +1,95 @@
+// The configuration of one Endpoint: who we are, what we accept, how long things live.
+// Defaults are what a mesh node should run with; every field can be changed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <memory>
+#include <vector>
+
+#include "crypto/privkey.hpp"
+#include "crypto/transforms.hpp"
+#include "ike/types.hpp"
+#include "ike/verifier.hpp"
+
+namespace ike {
+
+// Our own credentials, and the one CA we trust.
+struct Credentials {
+    Identity local_id;
+    std::vector<std::vector<std::uint8_t>> certificate_chain;  // DER, end entity first
+    std::shared_ptr<const crypto::PrivateKey> private_key;
+    std::vector<std::uint8_t> ca_certificate;  // DER, the trust anchor
+};
+
+// Revocation without an online CA: CRLs signed by the CA plus a local blocklist.
+// Replaced as a whole by Endpoint::update_policy(); SAs whose peer it revokes are torn down.
+struct RevocationPolicy {
+    std::vector<std::vector<std::uint8_t>> crls;                       // DER, signed by the CA
+    std::vector<std::array<std::uint8_t, 32>> blocked_spki_sha256;     // SHA-256 of the peer's SPKI
+    struct IssuerSerial {
+        std::vector<std::uint8_t> issuer_dn;  // DER
+        std::vector<std::uint8_t> serial;     // big-endian, no leading zero
+    };
+    std::vector<IssuerSerial> blocked_serials;
+    std::vector<std::string> blocked_names;  // SAN DNS names / IDs
+};
+
+// Proposals in order of preference (RFC 7296 §2.7): the responder picks the first of the
+// initiator's that it supports; the initiator offers these.
+struct Proposals {
+    std::vector<crypto::IkeSuite> ike = {
+        {crypto::PrfId::HmacSha2_256, {crypto::EncrId::AesGcm16, 256, crypto::IntegId::None}, crypto::KeId::Curve25519},
+        {crypto::PrfId::HmacSha2_256, {crypto::EncrId::AesGcm16, 256, crypto::IntegId::None}, crypto::KeId::Ecp256},
+    };
+    std::vector<crypto::EspSuite> esp = {
+        {crypto::EncrId::AesGcm16, 256, crypto::IntegId::None},
+        {crypto::EncrId::ChaCha20Poly1305, 0, crypto::IntegId::None},
+    };
+    bool esn = true;
+};
+
+struct Timers {
+    Duration retransmit_initial{1000};  // first retransmission; doubles up to retransmit_max
+    Duration retransmit_max{16000};
+    unsigned retransmit_tries = 6;       // retransmissions, then the exchange (and the IKE SA) is given up
+    Duration half_open_timeout{30000};   // a responder forgets an IKE SA that never authenticates
+    Duration liveness_after{30000};      // silence before an empty INFORMATIONAL is sent
+    unsigned invalid_spi_per_second = 10;  // INVALID_IKE_SPI notifies sent at most (§2.21.4)
+    unsigned max_init_retries = 3;        // INVALID_KE_PAYLOAD / COOKIE retries of one IKE_SA_INIT
+};
+
+struct Lifetimes {
+    std::chrono::seconds ike_rekey{4 * 3600};
+    std::chrono::seconds child_soft{3600};  // rekey
+    std::chrono::seconds child_hard{3600 + 600};
+    std::uint64_t child_soft_bytes = 0;     // 0: no byte limit
+    std::uint64_t child_hard_bytes = 0;
+    unsigned jitter_percent = 10;           // rekey earlier by up to this much, so a mesh spreads out
+};
+
+struct Limits {
+    unsigned max_half_open = 10000;
+    unsigned max_half_open_per_source = 50;
+    unsigned cookie_threshold = 1000;    // half-open SAs above which COOKIEs are demanded
+    std::size_t fragment_size = 1280;    // RFC 7383: fragment messages above this (0: never)
+};
+
+struct Config {
+    Credentials credentials;
+    RevocationPolicy revocation;
+    // The traffic we protect for our side (our site subnet): a responder narrows the peer's
+    // TSr to it; the peer's TSi is narrowed to its certificate's RFC 3779 blocks.
+    TrafficSelectors local_traffic;
+    Proposals proposals;
+    Timers timers;
+    Lifetimes lifetimes;
+    Limits limits;
+    bool export_keys = false;  // emit IkeKeysExported events (Wireshark key logs); off by default
+    // Verifies peer certificates against credentials.ca_certificate. Null: the X.509 verifier
+    // of lib/policy (tests inject their own to run without X.509 files).
+    std::shared_ptr<const CertificateVerifier> verifier;
+};
+
+}  // namespace ike

@@ -1,0 +1,115 @@
+// libike's entry point: an Endpoint owns every IKE SA of one local configuration. Sans-I/O:
+// push datagrams, commands and time in; drain datagrams, events and the next deadline out.
+//
+//   ep.handle_datagram(bytes, local, remote, now);
+//   while (auto t = ep.poll_transmit()) send(t->local, t->remote, t->data);
+//   while (auto e = ep.poll_event()) act(*e);
+//   sleep until ep.next_timeout(), then ep.handle_timeout(now).
+//
+// Nothing here throws, reads a clock, opens a socket or calls back into the caller.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "crypto/rng.hpp"
+#include "ike/config.hpp"
+#include "ike/events.hpp"
+#include "ike/expected.hpp"
+#include "ike/types.hpp"
+
+namespace ike {
+
+// ESP SPIs are chosen by whoever installs inbound SAs: the daemon asks the kernel
+// (XFRM_MSG_ALLOCSPI); tests use a deterministic counter.
+class SpiAllocator {
+public:
+    virtual ~SpiAllocator() = default;
+    virtual std::optional<std::uint32_t> allocate(const SocketAddress& local, const SocketAddress& remote) = 0;
+    virtual void release(std::uint32_t spi) = 0;
+};
+
+struct Transmit {
+    SocketAddress local;
+    SocketAddress remote;
+    std::vector<std::uint8_t> data;  // ready to send: carries the non-ESP marker on port 4500
+};
+
+struct InitiateRequest {
+    SocketAddress remote;                  // the peer's IKE endpoint (port 500)
+    std::optional<SocketAddress> local;    // our source; default: the first local address used
+    std::optional<Identity> peer_id;       // expected peer identity (sent as IDr, then enforced)
+    TrafficSelectors local_ts;             // TSi: the packet's selector first (from ACQUIRE),
+    TrafficSelectors remote_ts;            // TSr: then the full subnets (RFC 7296 §2.9)
+    Mode mode = Mode::tunnel;
+    std::uint64_t tag = 0;                 // returned in ChildSaUp (e.g. the policy's reqid)
+};
+
+enum class CommandError : std::uint8_t {
+    unknown_sa,          // no such IKE or child SA
+    invalid_request,     // empty selectors, mixed address families, ...
+    spi_unavailable,     // the SpiAllocator gave none
+    limit_reached,       // too many SAs
+    busy,                // an exchange for this SA is already queued that conflicts
+};
+
+enum class ConfigError : std::uint8_t {
+    no_credentials, bad_certificate, bad_private_key, key_mismatch, bad_ca, no_proposals,
+    unsupported_transform,
+};
+
+// Counters for the daemon to show (meshctl); monotonic for the life of the Endpoint.
+struct Counters {
+    std::uint64_t datagrams_in = 0, datagrams_out = 0, retransmits = 0;
+    std::uint64_t decode_errors = 0, integrity_failures = 0, invalid_spi = 0;
+    std::uint64_t half_open_dropped = 0, cookies_sent = 0, auth_failures = 0;
+    std::uint64_t ike_sas_up = 0, child_sas_up = 0;
+    std::uint64_t invalid_spi_notifies = 0, dropped_out_of_window = 0, duplicate_requests = 0;
+};
+
+// What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
+struct StateCounts {
+    std::size_t ike_sas = 0;        // every IKE SA, half-open included
+    std::size_t half_open = 0;      // not yet authenticated
+    std::size_t child_sas = 0;      // established child SAs
+};
+
+class Endpoint {
+public:
+    static Expected<Endpoint, ConfigError> create(Config config, std::unique_ptr<crypto::Rng> rng,
+                                                  std::unique_ptr<SpiAllocator> spis);
+    Endpoint(Endpoint&&) noexcept;
+    Endpoint& operator=(Endpoint&&) noexcept;
+    ~Endpoint();
+
+    // A UDP datagram as received (with the non-ESP marker if it came to port 4500).
+    void handle_datagram(std::span<const std::uint8_t> data, const SocketAddress& local,
+                         const SocketAddress& remote, Time now);
+    void handle_timeout(Time now);
+
+    // Sets up a child SA to the peer: on an existing IKE SA (CREATE_CHILD_SA), or a new one.
+    Expected<ChildSaId, CommandError> initiate(const InitiateRequest& request, Time now);
+    // Rekeys a child SA (e.g. on the kernel's soft expiry).
+    Expected<void, CommandError> rekey_child(ChildSaId child, Time now);
+    Expected<void, CommandError> delete_child(ChildSaId child, Time now);
+    Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
+    // New CRL / blocklist / credentials; SAs with peers they revoke are torn down.
+    Expected<void, ConfigError> update_policy(RevocationPolicy revocation, Time now);
+    Expected<void, ConfigError> update_credentials(Credentials credentials, Time now);
+
+    std::optional<Transmit> poll_transmit();
+    std::optional<Event> poll_event();
+    std::optional<Time> next_timeout() const;
+
+    const Counters& counters() const;
+    StateCounts state_counts() const;
+
+private:
+    struct Impl;
+    explicit Endpoint(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace ike

@@ -1,0 +1,179 @@
+// Request/response plumbing of an existing IKE SA: message-ID and role checks, the response
+// cache, decryption, the exchange table, dispatch to the tasks, and timers.
+#include <algorithm>
+
+#include "sa/convert.hpp"
+#include "sa/protect.hpp"
+#include "sa/tasks.hpp"
+#include "wire/exchange_table.hpp"
+
+namespace ike::sa {
+namespace {
+
+wire::ExchangeType exchange_of(RequestKind k) {
+    switch (k) {
+        case RequestKind::ike_sa_init: return wire::ExchangeType::ike_sa_init;
+        case RequestKind::ike_auth: return wire::ExchangeType::ike_auth;
+        case RequestKind::delete_child:
+        case RequestKind::delete_ike:
+        case RequestKind::liveness:
+        case RequestKind::auth_failed:
+            break;
+    }
+    return wire::ExchangeType::informational;
+}
+
+std::optional<Payloads> open_checked(Context& ctx, IkeSa& sa, const Received& rx) {
+    auto inner = open(sa, rx.datagram, rx.message);
+    if (!inner) {
+        ++ctx.counters.integrity_failures;
+        return std::nullopt;
+    }
+    if (!wire::check_exchange(rx.message.header, rx.message.payloads, *inner)) {
+        ++ctx.counters.decode_errors;
+        return std::nullopt;
+    }
+    return inner;
+}
+
+void handle_response(Context& ctx, IkeSa& sa, const Received& rx) {
+    const auto& h = rx.message.header;
+    if (!sa.window.is_response_to_outstanding(h.message_id)) {
+        ++ctx.counters.dropped_out_of_window;
+        return;
+    }
+    const auto req = sa.window.outstanding()->request;
+    if (h.exchange != exchange_of(req.kind)) return;
+    if (h.exchange == wire::ExchangeType::ike_sa_init) {
+        handle_ike_init_response(ctx, sa, rx);
+        return;
+    }
+    auto inner = open_checked(ctx, sa, rx);
+    if (!inner) return;
+    sa.last_heard = ctx.now;
+    if (req.kind == RequestKind::ike_auth)
+        handle_ike_auth_response(ctx, sa, *inner);
+    else
+        handle_informational_response(ctx, sa, req, *inner);
+}
+
+void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
+    const auto& h = rx.message.header;
+    switch (sa.window.check_request(h.message_id, rx.datagram)) {
+        case RequestCheck::retransmission:  // §2.1: resend the answer, do not process again
+            ++ctx.counters.duplicate_requests;
+            ctx.send(rx.local, rx.remote, sa.window.cached_response());
+            return;
+        case RequestCheck::drop:
+            ++ctx.counters.dropped_out_of_window;
+            return;
+        case RequestCheck::process:
+            break;
+    }
+    if (h.exchange == wire::ExchangeType::ike_sa_init) return;
+    auto inner = open_checked(ctx, sa, rx);
+    if (!inner) return;
+    sa.last_heard = ctx.now;
+    switch (h.exchange) {
+        case wire::ExchangeType::ike_auth:
+            if (!sa.initiator()) handle_ike_auth_request(ctx, sa, rx, *inner);
+            return;
+        case wire::ExchangeType::informational:
+            handle_informational_request(ctx, sa, rx, *inner);
+            return;
+        case wire::ExchangeType::create_child_sa:  // part 2 (issue 7): refuse politely
+            if (sa.authenticated()) respond(ctx, sa, rx, {notify(wire::NotifyType::no_additional_sas)});
+            return;
+        case wire::ExchangeType::ike_sa_init:
+        case wire::ExchangeType::ike_session_resume:
+        case wire::ExchangeType::ike_intermediate:
+        case wire::ExchangeType::ike_followup_ke:
+            return;
+    }
+}
+
+}  // namespace
+
+bool send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange, const Payloads& inner) {
+    const auto h = header_for(sa, exchange, false, sa.window.next_request_id());
+    auto bytes = seal(sa, h, inner);
+    if (!bytes) return false;
+    ctx.send(sa.local, sa.remote, *bytes);
+    sa.window.sent(kind, std::move(*bytes), ctx.config.timers, ctx.now);
+    return true;
+}
+
+void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
+    const auto h = header_for(sa, rx.message.header.exchange, true, rx.message.header.message_id);
+    auto bytes = seal(sa, h, inner);
+    if (!bytes) return;
+    ctx.send(rx.local, rx.remote, *bytes);
+    sa.window.answered(rx.datagram, std::move(*bytes));
+}
+
+void pump_requests(Context& ctx, IkeSa& sa) {
+    if (sa.state != State::established || sa.window.busy()) return;
+    while (auto next = sa.window.dequeue()) {
+        if (next->kind == RequestKind::delete_child && sa.find_child(next->child) == nullptr) continue;
+        if (next->kind == RequestKind::delete_ike) sa.transition(State::deleting);
+        if (!send_request(ctx, sa, *next, wire::ExchangeType::informational, informational_payloads(sa, *next)))
+            close_ike(ctx, sa, DownReason::negotiation_failed, "cannot protect a request");
+        return;
+    }
+}
+
+void handle_message(Context& ctx, IkeSa& sa, const Received& rx) {
+    if (sa.state == State::closed) return;
+    const auto& h = rx.message.header;
+    if (h.initiator == sa.initiator()) return;  // §3.1: the I flag names the original initiator
+    if (h.response)
+        handle_response(ctx, sa, rx);
+    else
+        handle_request(ctx, sa, rx);
+}
+
+void handle_sa_timeout(Context& ctx, IkeSa& sa) {
+    if (sa.state == State::closed) return;
+    if (sa.state == State::init_answered && ctx.now >= sa.half_open_deadline) {
+        close_ike(ctx, sa, DownReason::negotiation_failed, "half-open IKE SA expired");
+        return;
+    }
+    switch (sa.window.due(ctx.config.timers, ctx.now)) {
+        case MessageWindow::Due::nothing:
+            break;
+        case MessageWindow::Due::resend:
+            ++ctx.counters.retransmits;
+            ctx.send(sa.local, sa.remote, sa.window.retransmit(ctx.config.timers, ctx.now));
+            break;
+        case MessageWindow::Due::give_up:
+            switch (sa.window.outstanding()->request.kind) {
+                case RequestKind::ike_sa_init:
+                case RequestKind::ike_auth:
+                    close_ike(ctx, sa, DownReason::retransmit_timeout, "no answer to the handshake");
+                    return;
+                case RequestKind::delete_ike:
+                case RequestKind::auth_failed:
+                    close_ike(ctx, sa, DownReason::deleted_locally, "deleted (no answer from the peer)");
+                    return;
+                case RequestKind::delete_child:
+                case RequestKind::liveness:
+                    close_ike(ctx, sa, DownReason::dead_peer, "no answer from the peer");
+                    return;
+            }
+    }
+    check_liveness(ctx, sa);
+}
+
+std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {
+    if (sa.state == State::closed) return ctx.now;  // to be swept
+    std::optional<Time> t;
+    const auto take = [&](std::optional<Time> c) {
+        if (c && (!t || *c < *t)) t = c;
+    };
+    if (const auto& o = sa.window.outstanding()) take(o->next_send);
+    if (sa.state == State::init_answered) take(sa.half_open_deadline);
+    take(liveness_deadline(ctx, sa));
+    return t;
+}
+
+}  // namespace ike::sa

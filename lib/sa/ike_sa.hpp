@@ -1,0 +1,99 @@
+// One IKE SA: its explicit state machine, negotiated parameters, keys, child SAs and message
+// window. Plain data plus transition(); the exchanges (task_*.cpp) read and commit to it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "crypto/auth_sig.hpp"
+#include "crypto/ke.hpp"
+#include "crypto/key_schedule.hpp"
+#include "crypto/sk_payload.hpp"
+#include "ike/config.hpp"
+#include "ike/events.hpp"
+#include "ike/types.hpp"
+#include "ike/verifier.hpp"
+#include "sa/message_window.hpp"
+
+namespace ike::sa {
+
+enum class State : std::uint8_t {
+    init_sent,      // initiator: IKE_SA_INIT request outstanding
+    init_answered,  // responder: IKE_SA_INIT answered, waiting for IKE_AUTH (half-open)
+    auth_sent,      // initiator: IKE_AUTH request outstanding
+    established,
+    deleting,       // our DELETE (or AUTHENTICATION_FAILED) request outstanding
+    closed,         // to be removed by the endpoint
+};
+std::string_view to_string(State s);
+
+struct ChildSa {
+    ChildSaId id;
+    std::uint64_t tag = 0;
+    std::uint32_t inbound_spi = 0;   // ours
+    std::uint32_t outbound_spi = 0;  // the peer's
+    Mode mode = Mode::tunnel;
+};
+
+// The child SA an initiator asks for in IKE_AUTH.
+struct ChildRequest {
+    ChildSaId id;
+    std::uint64_t tag = 0;
+    std::uint32_t inbound_spi = 0;
+    TrafficSelectors local_ts;
+    TrafficSelectors remote_ts;
+    Mode mode = Mode::tunnel;
+};
+
+struct IkeSa {
+    IkeSaId id;
+    crypto::Role role = crypto::Role::Initiator;
+    State state = State::init_sent;
+    std::uint64_t spi_i = 0;
+    std::uint64_t spi_r = 0;
+    SocketAddress local;
+    SocketAddress remote;
+
+    // IKE_SA_INIT
+    crypto::IkeSuite suite{};
+    std::unique_ptr<crypto::KeyExchange> ke;
+    Bytes nonce_i, nonce_r;
+    Bytes init_request, init_response;  // exactly as sent and received: the AUTH octets sign them
+    Bytes cookie;
+    unsigned init_retries = 0;
+    std::vector<crypto::HashAlgorithm> peer_hashes;
+    NatInfo nat;
+
+    // Keys (after IKE_SA_INIT)
+    std::optional<crypto::IkeSaKeys> keys;
+    std::optional<crypto::SkProtector> protector;
+    std::optional<crypto::SkUnprotector> unprotector;
+
+    // IKE_AUTH
+    std::optional<Identity> expected_peer_id;
+    std::optional<Identity> peer_id;
+    Time peer_not_after{};
+    std::optional<ChildRequest> first_child;
+    std::vector<ChildSa> children;
+
+    std::vector<Bytes> peer_chain;      // kept to re-check the peer on update_policy()
+    bool send_initial_contact = true;   // false when we already have an IKE SA with this peer
+    bool peer_initial_contact = false;  // the endpoint then closes older SAs with this peer
+    bool down_emitted = false;          // IkeSaDown already reported
+
+    MessageWindow window;
+    Time last_heard{};
+    Time half_open_deadline{};
+
+    std::uint64_t our_spi() const { return role == crypto::Role::Initiator ? spi_i : spi_r; }
+    bool initiator() const { return role == crypto::Role::Initiator; }
+    bool authenticated() const { return state == State::established || state == State::deleting; }
+    ChildSa* find_child(ChildSaId c);
+    ChildSa* find_child_by_outbound(std::uint32_t spi);
+    // The single place a state changes; false (and no change) for a move the machine forbids.
+    bool transition(State to);
+};
+
+}  // namespace ike::sa

@@ -1,0 +1,59 @@
+// Message-ID bookkeeping and the retransmission schedule.
+#include "sa/message_window.hpp"
+
+#include <algorithm>
+
+namespace ike::sa {
+
+std::optional<QueuedRequest> MessageWindow::dequeue() {
+    if (m_queue.empty()) return std::nullopt;
+    auto r = m_queue.front();
+    m_queue.pop_front();
+    return r;
+}
+
+bool MessageWindow::queued(RequestKind kind) const {
+    if (m_outstanding && m_outstanding->request.kind == kind) return true;
+    return std::any_of(m_queue.begin(), m_queue.end(), [&](const QueuedRequest& q) { return q.kind == kind; });
+}
+
+void MessageWindow::sent(QueuedRequest r, Bytes datagram, const Timers& timers, Time now, bool reuse_id) {
+    const std::uint32_t id = reuse_id && m_next_id > 0 ? m_next_id - 1 : m_next_id;
+    if (!reuse_id || m_next_id == 0) ++m_next_id;
+    m_outstanding = Outstanding{r, id, std::move(datagram), now + timers.retransmit_initial,
+                                timers.retransmit_initial, 0};
+}
+
+bool MessageWindow::is_response_to_outstanding(std::uint32_t message_id) const {
+    return m_outstanding && m_outstanding->message_id == message_id;
+}
+
+MessageWindow::Due MessageWindow::due(const Timers& timers, Time now) const {
+    if (!m_outstanding || now < m_outstanding->next_send) return Due::nothing;
+    return m_outstanding->retransmits >= timers.retransmit_tries ? Due::give_up : Due::resend;
+}
+
+const Bytes& MessageWindow::retransmit(const Timers& timers, Time now) {
+    auto& o = *m_outstanding;
+    ++o.retransmits;
+    o.interval = std::min<Duration>(o.interval * 2, timers.retransmit_max);
+    o.next_send = now + o.interval;
+    return o.datagram;
+}
+
+RequestCheck MessageWindow::check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const {
+    if (message_id == m_expected) return RequestCheck::process;
+    if (m_answered_any && message_id + 1 == m_expected &&
+        std::equal(datagram.begin(), datagram.end(), m_last_request.begin(), m_last_request.end()))
+        return RequestCheck::retransmission;
+    return RequestCheck::drop;
+}
+
+void MessageWindow::answered(std::span<const std::uint8_t> request, Bytes response) {
+    ++m_expected;
+    m_answered_any = true;
+    m_last_request.assign(request.begin(), request.end());
+    m_last_response = std::move(response);
+}
+
+}  // namespace ike::sa

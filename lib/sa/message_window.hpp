@@ -1,0 +1,78 @@
+// Message IDs and reliability of one IKE SA (RFC 7296 §2.1-§2.3): our requests (one
+// outstanding, the rest queued, retransmitted with exponential back-off until a give-up) and
+// the peer's (window size 1: the next ID is processed, the previous one answered from the
+// response cache when it is a byte-exact retransmission, anything else ignored).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ike/config.hpp"
+#include "ike/types.hpp"
+
+namespace ike::sa {
+
+using Bytes = std::vector<std::uint8_t>;
+
+enum class RequestKind : std::uint8_t {
+    ike_sa_init,
+    ike_auth,
+    delete_child,  // INFORMATIONAL with D(ESP)
+    delete_ike,    // INFORMATIONAL with D(IKE)
+    liveness,      // empty INFORMATIONAL (§1.4)
+    auth_failed,   // INFORMATIONAL with N(AUTHENTICATION_FAILED) (§2.21.2)
+};
+
+struct QueuedRequest {
+    RequestKind kind{};
+    ChildSaId child{};  // delete_child only
+};
+
+struct Outstanding {
+    QueuedRequest request;
+    std::uint32_t message_id = 0;
+    Bytes datagram;     // as sent (without the non-ESP marker)
+    Time next_send{};
+    Duration interval{};
+    unsigned retransmits = 0;
+};
+
+enum class RequestCheck : std::uint8_t { process, retransmission, drop };
+
+class MessageWindow {
+public:
+    // --- our requests ---
+    bool busy() const { return m_outstanding.has_value(); }
+    const std::optional<Outstanding>& outstanding() const { return m_outstanding; }
+    std::uint32_t next_request_id() const { return m_next_id; }
+    void enqueue(QueuedRequest r) { m_queue.push_back(r); }
+    std::optional<QueuedRequest> dequeue();
+    bool queued(RequestKind kind) const;
+    // Records a request just sent; the ID is consumed unless `reuse_id` (IKE_SA_INIT retries).
+    void sent(QueuedRequest r, Bytes datagram, const Timers& timers, Time now, bool reuse_id = false);
+    bool is_response_to_outstanding(std::uint32_t message_id) const;
+    void response_received() { m_outstanding.reset(); }
+    // Due for a retransmission: the datagram to resend, or nullopt if it is time to give up.
+    enum class Due : std::uint8_t { nothing, resend, give_up };
+    Due due(const Timers& timers, Time now) const;
+    const Bytes& retransmit(const Timers& timers, Time now);
+
+    // --- the peer's requests ---
+    RequestCheck check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const;
+    void answered(std::span<const std::uint8_t> request, Bytes response);
+    const Bytes& cached_response() const { return m_last_response; }
+
+private:
+    std::uint32_t m_next_id = 0;
+    std::optional<Outstanding> m_outstanding;
+    std::deque<QueuedRequest> m_queue;
+    std::uint32_t m_expected = 0;
+    bool m_answered_any = false;
+    Bytes m_last_request;
+    Bytes m_last_response;
+};
+
+}  // namespace ike::sa

@@ -1,0 +1,49 @@
+// SK payload sealing and opening (the only place lib/sa touches SkProtector/SkUnprotector).
+#include "sa/protect.hpp"
+
+#include "wire/writer.hpp"
+
+namespace ike::sa {
+
+wire::Header header_for(const IkeSa& sa, wire::ExchangeType exchange, bool response, std::uint32_t message_id) {
+    wire::Header h;
+    h.spi_i = sa.spi_i;
+    h.spi_r = sa.spi_r;
+    h.exchange = exchange;
+    h.initiator = sa.initiator();
+    h.response = response;
+    h.message_id = message_id;
+    return h;
+}
+
+std::optional<Bytes> seal(IkeSa& sa, const wire::Header& header, std::span<const wire::Payload> inner) {
+    if (!sa.protector) return std::nullopt;
+    const auto chain = wire::encode_inner(inner);
+    const std::size_t body_len = sa.protector->body_length(chain.bytes.size());
+    const std::size_t sk_len = 4 + body_len;
+    wire::Writer w;
+    wire::encode_header(w, header, wire::PayloadType::sk, static_cast<std::uint32_t>(wire::header_size + sk_len));
+    w.u8(wire::raw(chain.first));
+    w.u8(0);
+    w.u16(static_cast<std::uint16_t>(sk_len));
+    Bytes out = w.take();
+    auto body = sa.protector->protect(out, chain.bytes);
+    if (!body) return std::nullopt;
+    out.insert(out.end(), body->begin(), body->end());
+    return out;
+}
+
+std::optional<std::vector<wire::Payload>> open(IkeSa& sa, std::span<const std::uint8_t> datagram,
+                                               const wire::Message& message) {
+    if (!sa.unprotector || message.payloads.empty()) return std::nullopt;
+    const auto* sk = std::get_if<wire::Encrypted>(&message.payloads.back());
+    if (sk == nullptr || sk->body.size() > datagram.size()) return std::nullopt;
+    const auto aad = datagram.first(datagram.size() - sk->body.size());
+    auto plain = sa.unprotector->unprotect(aad, sk->body);
+    if (!plain) return std::nullopt;
+    auto inner = wire::decode_inner(sk->first_inner, *plain);
+    if (!inner) return std::nullopt;
+    return std::move(*inner);
+}
+
+}  // namespace ike::sa
