@@ -21,6 +21,9 @@ struct Endpoint::Impl {
     std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas;           // by IkeSaId
     std::unordered_map<std::uint64_t, std::uint64_t> by_spi;       // our IKE SPI -> IkeSaId
     std::map<std::pair<SocketAddress, std::uint64_t>, std::uint64_t> by_init;  // (peer, SPIi) -> id (responder)
+    // (peer, SPIi) of responder SAs that are gone, until late copies of their IKE_SA_INIT
+    // request can no longer be in flight: such a copy must not start a new half-open SA.
+    std::map<std::pair<SocketAddress, std::uint64_t>, Time> recent_init;
     std::deque<Transmit> transmits;
     std::deque<Event> events;
     Counters counters;
@@ -41,7 +44,7 @@ struct Endpoint::Impl {
     void handle_init_request(const sa::Received& rx, Time now);
     void answer_invalid_spi(const sa::Received& rx, Time now);
     void after_message(IkeSa& sa, Time now);
-    void sweep();
+    void sweep(Time now);
 };
 
 namespace {
@@ -123,6 +126,10 @@ void Endpoint::Impl::handle_init_request(const sa::Received& rx, Time now) {
         sa::handle_message(ctx, *sas.at(it->second), rx);  // a retransmission (or a late duplicate)
         return;
     }
+    if (recent_init.contains({rx.remote, h.spi_i})) {
+        ++counters.dropped_out_of_window;
+        return;
+    }
     const std::size_t pending = half_open();
     if (pending >= config.limits.max_half_open) {
         ++counters.half_open_dropped;
@@ -167,7 +174,7 @@ void Endpoint::Impl::after_message(IkeSa& sa, Time now) {
             sa::close_ike(ctx, *other, DownReason::peer_restarted, "INITIAL_CONTACT from the peer");
 }
 
-void Endpoint::Impl::sweep() {
+void Endpoint::Impl::sweep(Time now) {
     for (auto it = sas.begin(); it != sas.end();) {
         auto& sa = *it->second;
         if (sa.state != State::closed) {
@@ -175,9 +182,14 @@ void Endpoint::Impl::sweep() {
             continue;
         }
         by_spi.erase(sa.our_spi());
-        if (!sa.initiator()) by_init.erase({sa.remote, sa.spi_i});
+        if (!sa.initiator()) {
+            const auto key = std::pair{sa.init_remote, sa.spi_i};
+            by_init.erase(key);
+            recent_init[key] = now + 2 * config.timers.retransmit_max;
+        }
         it = sas.erase(it);
     }
+    std::erase_if(recent_init, [&](const auto& e) { return e.second <= now; });
 }
 
 void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketAddress& local,
@@ -218,7 +230,7 @@ void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketA
         sa::handle_message(ctx, *sa, rx);
         m.after_message(*sa, now);
     }
-    m.sweep();
+    m.sweep(now);
 }
 
 void Endpoint::handle_timeout(Time now) {
@@ -228,7 +240,7 @@ void Endpoint::handle_timeout(Time now) {
         const auto due = sa::sa_deadline(ctx, *sa);
         if (due && *due <= now) sa::handle_sa_timeout(ctx, *sa);
     }
-    m.sweep();
+    m.sweep(now);
 }
 
 Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req, Time now) {
@@ -274,7 +286,7 @@ Expected<void, CommandError> Endpoint::delete_child(ChildSaId child, Time now) {
     if (!sa->window.queued(sa::RequestKind::delete_child) || true) sa->window.enqueue({sa::RequestKind::delete_child, child});
     auto ctx = m.context(now);
     sa::pump_requests(ctx, *sa);
-    m.sweep();
+    m.sweep(now);
     return {};
 }
 
@@ -289,7 +301,7 @@ Expected<void, CommandError> Endpoint::delete_ike(IkeSaId id, Time now) {
     } else if (sa->state != State::deleting) {
         sa::close_ike(ctx, *sa, DownReason::deleted_locally, "deleted before it was established");
     }
-    m.sweep();
+    m.sweep(now);
     return {};
 }
 
@@ -309,7 +321,7 @@ Expected<void, ConfigError> Endpoint::update_policy(RevocationPolicy revocation,
         sa->window.enqueue({sa::RequestKind::delete_ike, {}});
         sa::pump_requests(ctx, *sa);
     }
-    m.sweep();
+    m.sweep(now);
     return {};
 }
 

@@ -135,7 +135,8 @@ void handle_message(Context& ctx, IkeSa& sa, const Received& rx) {
 void handle_sa_timeout(Context& ctx, IkeSa& sa) {
     if (sa.state == State::closed) return;
     if (sa.state == State::init_answered && ctx.now >= sa.half_open_deadline) {
-        close_ike(ctx, sa, DownReason::negotiation_failed, "half-open IKE SA expired");
+        // Never reported up, so nothing to report down: the half-open SA just goes.
+        sa.transition(State::closed);
         return;
     }
     switch (sa.window.due(ctx.config.timers, ctx.now)) {

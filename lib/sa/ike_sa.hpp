@@ -55,6 +55,7 @@ struct IkeSa {
     std::uint64_t spi_r = 0;
     SocketAddress local;
     SocketAddress remote;
+    SocketAddress init_remote;  // where the IKE_SA_INIT request came from (responder's index key)
 
     // IKE_SA_INIT
     crypto::IkeSuite suite{};

@@ -133,6 +133,7 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, bool demand_coo
     sa->spi_r = spi_r;
     sa->local = rx.local;
     sa->remote = rx.remote;
+    sa->init_remote = rx.remote;
     sa->suite = choice->suite;
     sa->nonce_i = nonce_i;
     sa->nonce_r = ctx.random_bytes(nonce_size);

@@ -81,7 +81,7 @@ std::optional<SocketAddress> Network::inbound_nat(const SocketAddress& a) const 
 
 void Network::send(const SocketAddress& from, const SocketAddress& to, std::vector<std::uint8_t> data) {
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    if (u(m_rng) < m_cond.loss) {
+    if (u(m_rng) < m_cond.loss || (drop && drop(from, to, data))) {
         ++dropped;
         return;
     }

@@ -66,6 +66,8 @@ public:
     void inject(const SocketAddress& from, const SocketAddress& to, std::vector<std::uint8_t> data);
 
     std::uint64_t delivered = 0, dropped = 0, duplicated = 0;
+    // Drops a datagram when it is sent if this returns true (targeted loss in scenario tests).
+    std::function<bool(const SocketAddress& from, const SocketAddress& to, std::span<const std::uint8_t>)> drop;
     // Sees every datagram as it is delivered (after NAT), e.g. to capture one for a replay.
     std::function<void(const SocketAddress& from, const SocketAddress& to, std::span<const std::uint8_t>)> tap;
 

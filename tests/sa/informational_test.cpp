@@ -1,0 +1,122 @@
+// INFORMATIONAL exchanges (RFC 7296 §1.4): DELETE of child SAs and IKE SAs in both directions,
+// liveness and dead-peer detection (§2.4), INVALID_IKE_SPI for unknown SPIs (§2.21.4).
+#include <catch2/catch.hpp>
+
+#include "scenario.hpp"
+#include "wire/message.hpp"
+
+using namespace ike;
+using namespace ike::test;
+
+namespace {
+
+constexpr Duration settle{120000};
+
+void establish(Mesh& m, sim::Network::Node& a, sim::Network::Node& b) {
+    m.initiate(1, 2);
+    REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(a) == 1 && count<ChildSaUp>(b) == 1; }, settle));
+}
+
+}  // namespace
+
+TEST_CASE("§1.4.1: the initiator deletes the child SA pair; the IKE SA stays") {
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2);
+    establish(m, a, b);
+    const auto up = events_of<ChildSaUp>(a).front();
+    REQUIRE(a.endpoint->delete_child(up.child, m.net.now()));
+    REQUIRE(m.net.run_until([&] { return count<ChildSaDown>(a) == 1 && count<ChildSaDown>(b) == 1; }, settle));
+    const auto da = events_of<ChildSaDown>(a).front();
+    const auto db = events_of<ChildSaDown>(b).front();
+    CHECK(da.reason == DownReason::deleted_locally);
+    CHECK(db.reason == DownReason::deleted_by_peer);
+    CHECK(da.inbound_spi == db.outbound_spi);
+    CHECK(da.outbound_spi == db.inbound_spi);
+    CHECK(a.endpoint->state_counts().ike_sas == 1);
+    CHECK(a.endpoint->state_counts().child_sas == 0);
+    CHECK(b.endpoint->state_counts().child_sas == 0);
+    CHECK(a.spis->live.empty());
+    CHECK(b.spis->live.empty());
+    CHECK(count<IkeSaDown>(a) + count<IkeSaDown>(b) == 0);
+    CHECK_FALSE(a.endpoint->delete_child(up.child, m.net.now()));
+}
+
+TEST_CASE("§1.4.1: the responder deletes the child SA pair") {
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2);
+    establish(m, a, b);
+    REQUIRE(b.endpoint->delete_child(events_of<ChildSaUp>(b).front().child, m.net.now()));
+    REQUIRE(m.net.run_until([&] { return count<ChildSaDown>(a) == 1 && count<ChildSaDown>(b) == 1; }, settle));
+    CHECK(events_of<ChildSaDown>(a).front().reason == DownReason::deleted_by_peer);
+    CHECK(events_of<ChildSaDown>(b).front().reason == DownReason::deleted_locally);
+}
+
+TEST_CASE("§1.4.1: deleting the IKE SA takes its child SAs along, from either side") {
+    for (const int deleter : {1, 2}) {
+        Mesh m;
+        auto& a = m.add(1);
+        auto& b = m.add(2);
+        establish(m, a, b);
+        auto& d = deleter == 1 ? a : b;
+        auto& other = deleter == 1 ? b : a;
+        REQUIRE(d.endpoint->delete_ike(events_of<IkeSaUp>(d).front().ike, m.net.now()));
+        REQUIRE(m.net.run_until([&] { return no_state(a) && no_state(b); }, settle));
+        CHECK(events_of<IkeSaDown>(d).front().reason == DownReason::deleted_locally);
+        CHECK(events_of<IkeSaDown>(other).front().reason == DownReason::deleted_by_peer);
+        CHECK(events_of<ChildSaDown>(d).front().reason == DownReason::deleted_locally);
+        CHECK(events_of<ChildSaDown>(other).front().reason == DownReason::deleted_by_peer);
+    }
+}
+
+TEST_CASE("§2.4: liveness checks keep a quiet SA; a silent peer is declared dead") {
+    Mesh m;
+    const auto live = [](Config& c) { c.timers.liveness_after = Duration{10000}; };
+    auto& a = m.add(1, live);
+    auto& b = m.add(2, live);
+    establish(m, a, b);
+    // A minute of silence: liveness exchanges succeed, nothing goes down.
+    m.net.run_until([] { return false; }, Duration{60000});
+    CHECK(count<IkeSaDown>(a) + count<IkeSaDown>(b) == 0);
+    CHECK(b.endpoint->counters().datagrams_in > 4);
+    // The peer vanishes.
+    m.net.conditions().loss = 1.0;
+    REQUIRE(m.net.run_until([&] { return count<IkeSaDown>(a) == 1; }, Duration{600000}));
+    CHECK(events_of<IkeSaDown>(a).front().reason == DownReason::dead_peer);
+    CHECK(events_of<ChildSaDown>(a).front().reason == DownReason::dead_peer);
+    CHECK(no_state(a));
+}
+
+TEST_CASE("§2.21.4: a request for an unknown IKE SPI gets a rate-limited INVALID_IKE_SPI and creates no state") {
+    Mesh m;
+    auto& b = m.add(2);
+    auto& sender = m.add(9);  // receives the answers (and ignores them: they are unauthenticated)
+    wire::Message msg;
+    msg.header.spi_i = 0x1122334455667788;
+    msg.header.spi_r = 0x99aabbccddeeff00;
+    msg.header.exchange = wire::ExchangeType::informational;
+    msg.header.initiator = true;
+    msg.header.message_id = 5;
+    msg.payloads.emplace_back(wire::Encrypted{wire::PayloadType::none, std::vector<std::uint8_t>(40, 0xab), false});
+    const auto bytes = wire::encode(msg);
+    std::vector<std::vector<std::uint8_t>> answers;
+    m.net.tap = [&](const SocketAddress& from, const SocketAddress&, std::span<const std::uint8_t> d) {
+        if (from.ip == wan(2)) answers.emplace_back(d.begin(), d.end());
+    };
+    for (int i = 0; i < 50; ++i) m.net.inject(SocketAddress{wan(9), 500}, SocketAddress{wan(2), 500}, bytes);
+    m.net.run_until([] { return false; }, Duration{100});
+    CHECK(b.endpoint->counters().invalid_spi == 50);
+    CHECK(b.endpoint->counters().invalid_spi_notifies == 10);  // the default limit per second
+    CHECK(no_state(b));
+    CHECK(no_state(sender));
+    REQUIRE(answers.size() == 10);
+    const auto reply = wire::decode(answers.front());
+    REQUIRE(reply);
+    CHECK(reply->header.response);
+    CHECK(reply->header.spi_i == msg.header.spi_i);
+    CHECK(reply->header.message_id == 5);
+    const auto* n = std::get_if<wire::Notify>(&reply->payloads.at(0));
+    REQUIRE(n);
+    CHECK(n->type == wire::NotifyType::invalid_ike_spi);
+}
