@@ -2,8 +2,7 @@
 // (Appendix A); only RSASSA-PSS parameters need real parsing, since peers encode them differently.
 #include "crypto/auth_sig.hpp"
 
-#include <botan/alg_id.h>
-#include <botan/asn1_oid.h>
+#include <botan/asn1_obj.h>
 #include <botan/ber_dec.h>
 
 #include <algorithm>

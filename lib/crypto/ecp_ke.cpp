@@ -10,7 +10,6 @@
 #include <botan/ec_group.h>
 #include <botan/point_gfp.h>
 
-#include <array>
 
 namespace ike::crypto::detail {
 namespace {
@@ -99,10 +98,7 @@ CryptoResult<std::unique_ptr<KeyExchange>> make_ecp_ke(KeId id, std::span<const 
         if (group == nullptr) {
             return unexpected(CryptoError::UnsupportedTransform);
         }
-        std::array<std::uint8_t, 32> seed{};
-        rng.fill(seed);
-        auto blinding = make_seeded_rng(seed);
-        secure_wipe(seed.data(), seed.size());
+        auto blinding = make_child_rng(rng);
 
         Botan::BigInt x;
         if (private_value.empty()) {

@@ -28,7 +28,8 @@ struct EspKeys {
     EspSuite suite;
     bool aead;
     std::string_view encr_alg;        // kernel name: "rfc4106(gcm(aes))", "cbc(aes)", ...
-    EspEncrKey encr_key;              // AEAD: key | salt (the kernel's alg_key)
+    EspEncrKey encr_key;              // AEAD: key | salt; XFRM alg_key_len = encr_key.size() * 8
+                                      // (the salt is part of the kernel's AEAD key: 160/288 bits)
     std::size_t icv_bits;             // AEAD tag bits (alg_icv_len), 0 for CBC
     std::string_view integ_alg;       // kernel name: "hmac(sha256)", ...; empty for AEAD
     EspIntegKey integ_key;            // empty for AEAD

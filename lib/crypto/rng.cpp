@@ -3,6 +3,7 @@
 #include "crypto/rng.hpp"
 
 #include <botan/chacha_rng.h>
+#include <botan/mem_ops.h>
 #include <botan/system_rng.h>
 
 #include <array>
@@ -31,6 +32,14 @@ private:
 
 std::unique_ptr<Rng> make_system_rng() {
     return std::make_unique<ChaChaRng>(Botan::system_rng());
+}
+
+std::unique_ptr<Rng> make_child_rng(Rng& parent) {
+    std::array<std::uint8_t, 32> seed{};
+    parent.fill(seed);
+    auto child = std::make_unique<ChaChaRng>(seed);
+    Botan::secure_scrub_memory(seed.data(), seed.size());
+    return child;
 }
 
 std::unique_ptr<Rng> make_seeded_rng(std::span<const std::uint8_t> seed) {

@@ -88,10 +88,7 @@ CryptoResult<SkProtector> SkProtector::create(const SkSuite& suite, std::span<co
     impl->c = std::move(*cipher);
     impl->counter = first_iv;
     if (impl->c.cbc) {
-        std::array<std::uint8_t, 32> seed{};
-        rng.fill(seed);
-        impl->iv_rng = make_seeded_rng(seed);
-        secure_wipe(seed.data(), seed.size());
+        impl->iv_rng = make_child_rng(rng);
     }
     return SkProtector(std::move(impl));
 }

@@ -174,6 +174,10 @@ std::array<std::uint8_t, 20> Certificate::spki_sha1() const {
     return digest<20>("SHA-1", m_impl->cert.subject_public_key_info());
 }
 
+std::array<std::uint8_t, 32> Certificate::spki_sha256() const {
+    return digest<32>("SHA-256", m_impl->cert.subject_public_key_info());
+}
+
 std::array<std::uint8_t, 32> Certificate::fingerprint_sha256() const {
     return digest<32>("SHA-256", m_impl->der);
 }

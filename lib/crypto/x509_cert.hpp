@@ -57,6 +57,7 @@ public:
     // (RFC 7296 §3.7) when this is a CA certificate.
     std::array<std::uint8_t, 20> spki_sha1() const;
     std::array<std::uint8_t, 32> fingerprint_sha256() const;  // SHA-256 of the DER (blocklists)
+    std::array<std::uint8_t, 32> spki_sha256() const;  // SHA-256 of the SubjectPublicKeyInfo
 
     // Whether `issuer_key` signed this certificate with an algorithm we accept
     // (SignatureMismatch / UnsupportedAlgorithm otherwise).

@@ -71,14 +71,18 @@ CertResult<std::optional<IpAddrBlocks>> effective_blocks(const TrustAnchor& anch
 }
 
 CertResult<void> check_revocation(const TrustAnchor& anchor, const Certificate& top, TimePoint now) {
-    const auto& crl = anchor.crl();
-    if (!crl) {
+    const auto crls = anchor.crls();
+    if (crls.empty()) {
         return {};
     }
-    if (now < crl->this_update() || now > crl->next_update()) {
+    const auto newest = std::max_element(crls.begin(), crls.end(), [](const Crl& a, const Crl& b) {
+        return a.this_update() < b.this_update();
+    });
+    if (now < newest->this_update() || now > newest->next_update()) {
         return unexpected(CertError::CrlInvalid);
     }
-    if (crl->revokes(top.serial())) {
+    const auto serial = top.serial();
+    if (std::any_of(crls.begin(), crls.end(), [&](const Crl& c) { return c.revokes(serial); })) {
         return unexpected(CertError::Revoked);
     }
     return {};
@@ -106,14 +110,18 @@ CertResult<TrustAnchor> TrustAnchor::create(Certificate ca) {
     return TrustAnchor(std::move(ca));
 }
 
-CertResult<void> TrustAnchor::set_crl(Crl crl) {
-    if (auto ok = crl.verify_issued_by(m_ca); !ok) {
-        return unexpected(ok.error());
-    }
-    if (!m_ca.allows_crl_sign()) {
+CertResult<void> TrustAnchor::set_crl(Crl crl) { return set_crls(std::span(&crl, 1)); }
+
+CertResult<void> TrustAnchor::set_crls(std::span<const Crl> crls) {
+    if (!crls.empty() && !m_ca.allows_crl_sign()) {
         return unexpected(CertError::CrlInvalid);
     }
-    m_crl = std::move(crl);
+    for (const auto& crl : crls) {
+        if (auto ok = crl.verify_issued_by(m_ca); !ok) {
+            return unexpected(ok.error());
+        }
+    }
+    m_crls.assign(crls.begin(), crls.end());
     return {};
 }
 
@@ -196,7 +204,11 @@ CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor& anchor,
     if (!blocks) {
         return unexpected(blocks.error());
     }
-    return VerifiedPeer(leaf, std::move(*blocks));
+    TimePoint not_after = anchor.certificate().not_after();
+    for (const auto* c : path) {
+        not_after = std::min(not_after, c->not_after());
+    }
+    return VerifiedPeer(leaf, std::move(*blocks), not_after);
 }
 
 }  // namespace ike::crypto

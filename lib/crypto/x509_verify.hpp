@@ -36,10 +36,13 @@ public:
 
     const Certificate& certificate() const noexcept { return m_ca; }
 
-    // Installs the CA's CRL (replacing any previous one): CrlInvalid unless the CA signed it.
-    // At verification a CRL outside [thisUpdate, nextUpdate] fails closed with CrlInvalid.
+    // Installs the CA's CRL(s), replacing the previous set; CrlInvalid (and nothing changes)
+    // unless the CA signed every one. A serial on any of them is revoked. At verification the
+    // newest (latest thisUpdate) must be current, else CrlInvalid: fail closed when the CA's
+    // revocation information is stale. Older ones are superseded and may have expired.
     CertResult<void> set_crl(Crl crl);
-    const std::optional<Crl>& crl() const noexcept { return m_crl; }
+    CertResult<void> set_crls(std::span<const Crl> crls);
+    std::span<const Crl> crls() const noexcept { return m_crls; }
 
     // CERTREQ / "Certification Authority" value: SHA-1 of the CA's SubjectPublicKeyInfo.
     const std::array<std::uint8_t, 20>& certreq_hash() const noexcept { return m_certreq; }
@@ -51,7 +54,7 @@ private:
     explicit TrustAnchor(Certificate ca);
 
     Certificate m_ca;
-    std::optional<Crl> m_crl;
+    std::vector<Crl> m_crls;
     std::array<std::uint8_t, 20> m_certreq{};
 };
 
@@ -61,6 +64,8 @@ public:
     const Certificate& certificate() const noexcept { return m_leaf; }
     // The RFC 3779 blocks with "inherit" resolved along the chain; nullopt when absent.
     const std::optional<IpAddrBlocks>& ip_blocks() const noexcept { return m_blocks; }
+    // The earliest notAfter along the chain (anchor included): when this peer must re-authenticate.
+    TimePoint chain_not_after() const noexcept { return m_not_after; }
 
     // IdentityMismatch unless the ID matches a SAN (FQDN, IPv4, IPv6, RFC 822) or, for
     // ID_DER_ASN1_DN, the subject. No wildcards. Malformed for an address of the wrong length.
@@ -72,11 +77,12 @@ private:
     friend CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor&, const Certificate&,
                                                              std::span<const Certificate>,
                                                              TimePoint);
-    VerifiedPeer(Certificate leaf, std::optional<IpAddrBlocks> blocks)
-        : m_leaf(std::move(leaf)), m_blocks(std::move(blocks)) {}
+    VerifiedPeer(Certificate leaf, std::optional<IpAddrBlocks> blocks, TimePoint not_after)
+        : m_leaf(std::move(leaf)), m_blocks(std::move(blocks)), m_not_after(not_after) {}
 
     Certificate m_leaf;
     std::optional<IpAddrBlocks> m_blocks;
+    TimePoint m_not_after;
 };
 
 // The chain leaf -> intermediates (any order, as received in CERT payloads) -> anchor at `now`.

@@ -85,6 +85,7 @@ capture_suite() {
     done
     awk '!seen[$0]++' "$w/spis" >"$w/spis.unique"
     python3 "$here/keys2table.py" "$ike" "$w/spis.unique" "$dest" <"$(ss_dir "$suite-i")/charon.log"
+    python3 "$here/verify_keys.py" "$dest" || lab_die "$suite: the key table does not decrypt the capture"
     cp "$w/pki/"*.crt "$w/pki/"*.key "$dest/pki/"
     printf '%s\n' "THROWAWAY TEST KEYS made by capture.sh for these captures only; never use them elsewhere." \
         "ca.crt/ca.key: the CA; initiator.lab.*, responder.lab.*: end entities (IKE identity = file name)." \

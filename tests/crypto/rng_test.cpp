@@ -48,3 +48,15 @@ TEST_CASE("secrets compare in constant time and are wiped on request", "[secret]
     secure_wipe(buf.data(), buf.size());
     CHECK(buf == std::array<std::uint8_t, 8>{});
 }
+
+TEST_CASE("child RNG: reproducible from a seeded parent, independent of the parent's stream", "[rng]") {
+    auto p1 = make_seeded_rng(42);
+    auto p2 = make_seeded_rng(42);
+    auto c1 = make_child_rng(*p1);
+    auto c2 = make_child_rng(*p2);
+    const auto a = draw(*c1, 64);
+    CHECK(a == draw(*c2, 64));
+    CHECK(a != draw(*p1, 64));
+    auto c3 = make_child_rng(*p1);  // the parent moved on: a different child
+    CHECK(a != draw(*c3, 64));
+}

@@ -115,6 +115,10 @@ TEST_CASE("Validity at the time passed in: Expired and NotYetValid", "[x509]") {
     const auto leaf = make_node(*inter, *pki.rng, node_profile("sf.mesh.example", 14));
     const Certificate chain[] = {inter->certificate()};
     CHECK(chain_error(pki.anchor, leaf.cert, chain) == CertError::Expired);
+    // The earliest notAfter of the chain is when the peer must re-authenticate.
+    const auto peer = verify_certificate_chain(pki.anchor, node.cert, {}, kNow).value();
+    CHECK(peer.chain_not_after() == profile.not_after);
+    CHECK(peer.chain_not_after() < pki.root.certificate().not_after());
 }
 
 TEST_CASE("Revocation by a CA-signed CRL: Revoked; a bad or stale CRL: CrlInvalid", "[x509]") {
@@ -138,6 +142,18 @@ TEST_CASE("Revocation by a CA-signed CRL: Revoked; a bad or stale CRL: CrlInvali
     REQUIRE(forged.has_value());
     CHECK(pki.anchor.set_crl(Crl::from_der(*forged).value()).error() == CertError::CrlInvalid);
     CHECK(chain_error(pki.anchor, bad.cert) == CertError::Revoked);
+    // Several CRLs: any listing revokes; only the newest must be current.
+    const std::uint64_t later[] = {20};
+    const auto newer_der = pki.root.issue_crl(later, kNow + 20h, kNow + 48h, 2, *pki.rng);
+    const auto newer = Crl::from_der(newer_der.value()).value();
+    const Crl both[] = {*crl, newer};
+    REQUIRE(pki.anchor.set_crls(both).has_value());
+    CHECK(pki.anchor.crls().size() == 2);
+    CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 25h) == CertError::Revoked);
+    CHECK(chain_error(pki.anchor, bad.cert, {}, kNow + 25h) == CertError::Revoked);
+    CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 49h) == CertError::CrlInvalid);
+    REQUIRE(pki.anchor.set_crls({}).has_value());
+    CHECK(verify_certificate_chain(pki.anchor, bad.cert, {}, kNow).has_value());
     // PEM round trip of the CRL.
     CHECK(Crl::from_pem(der_to_pem(*crl_der, "X509 CRL")).value().revokes(std::vector<std::uint8_t>{21}));
     CHECK(Crl::from_der(std::vector<std::uint8_t>{0x30, 0x00}).error() == CertError::Malformed);
@@ -246,6 +262,10 @@ TEST_CASE("RFC 7296 §3.7 CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo", "[x5
                            " -noout -pubkey | openssl pkey -pubin -outform DER | "
                            "openssl dgst -sha1 -r");
     const auto hex_hash = to_hex(hash);
+    const auto out256 = run_command("openssl x509 -in " + pem +
+                                    " -noout -pubkey | openssl pkey -pubin -outform DER | "
+                                    "openssl dgst -sha256 -r");
+    CHECK(out256.rfind(to_hex(pki.root.certificate().spki_sha256()), 0) == 0);
     INFO(out);
     CHECK(out.rfind(hex_hash, 0) == 0);
 

@@ -1,6 +1,7 @@
 // bench_xfrm: installs and removes N policies (default 10,000) with meshd_xfrm and with
 // `ip -batch` doing the same work, in a private network namespace, and prints ops/s.
-// SA pairs need a kernel with ESP: that half runs in the lab (tests/lab).
+// `bench_xfrm --sas [N]` does the same with N SA pairs (AES-GCM tunnel SAs both ways): that
+// needs a kernel with ESP, i.e. the lab guest (tests/lab/uml-run -- bench_xfrm --sas).
 #include <sched.h>
 #include <unistd.h>
 
@@ -43,6 +44,33 @@ std::string ip_line(const char* verb, int i) {
            std::to_string(0x4d450000u + static_cast<unsigned>(i % 65536)) + " mode tunnel\n";
 }
 
+// SA pair i: 192.0.2.1 <-> 192.0.2.2, SPIs 0x10000+i (out) and 0x20000+i (in).
+Sa sa(int i, bool out) {
+    Sa s;
+    s.src = Address::ipv4(192, 0, 2, out ? 1 : 2);
+    s.dst = Address::ipv4(192, 0, 2, out ? 2 : 1);
+    s.spi = static_cast<std::uint32_t>((out ? 0x10000 : 0x20000) + i);
+    s.reqid = 0x4d450000u + static_cast<std::uint32_t>(i % 65536);
+    s.transform = *aes_gcm(std::vector<std::uint8_t>(20, static_cast<std::uint8_t>(i)));
+    return s;
+}
+
+std::string ip_sa_line(const char* verb, int i, bool out) {
+    char spi[16];
+    std::snprintf(spi, sizeof spi, "0x%x", (out ? 0x10000 : 0x20000) + i);
+    const std::string id = std::string(out ? "src 192.0.2.1 dst 192.0.2.2" : "src 192.0.2.2 dst 192.0.2.1") +
+                           " proto esp spi " + spi;
+    if (std::string(verb) == "delete") {
+        return "xfrm state delete " + id + "\n";
+    }
+    char key[48];
+    std::snprintf(key, sizeof key, "0x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x",
+                  i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff,
+                  i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff, i & 0xff);
+    return "xfrm state add " + id + " reqid " + std::to_string(0x4d450000u + static_cast<unsigned>(i % 65536)) +
+           " mode tunnel aead rfc4106(gcm(aes)) " + key + " 128\n";
+}
+
 double seconds(const std::function<bool()>& work) {
     const auto start = Clock::now();
     if (!work()) {
@@ -52,12 +80,16 @@ double seconds(const std::function<bool()>& work) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-bool ip_batch(const char* verb, int n) {
+bool ip_batch(const char* verb, int n, bool sas = false) {
     const std::string file = "/tmp/bench_xfrm_" + std::to_string(getpid()) + ".batch";
     {
         std::ofstream out(file);
         for (int i = 0; i < n; ++i) {
-            out << ip_line(verb, i);
+            if (sas) {
+                out << ip_sa_line(verb, i, true) << ip_sa_line(verb, i, false);
+            } else {
+                out << ip_line(verb, i);
+            }
         }
     }
     const int status = std::system(("ip -batch " + file).c_str());
@@ -69,12 +101,52 @@ void row(const char* what, int n, double s) {
     std::printf("| %-36s | %6d | %8.3f | %10.0f |\n", what, n, s, n / s);
 }
 
+void header(const char* what) {
+    std::printf("| %-36s | %6s | %8s | %10s |\n", what, "count", "seconds", "ops/s");
+    std::printf("|%s|%s|%s|%s|\n", std::string(38, '-').c_str(), std::string(8, '-').c_str(),
+                std::string(10, '-').c_str(), std::string(12, '-').c_str());
+}
+
+// N SA pairs: 2N SAs added, then deleted, by meshd_xfrm and by ip -batch.
+int bench_sas(Client& client, int n) {
+    std::vector<Sa> sas;
+    for (int i = 0; i < n; ++i) {
+        sas.push_back(sa(i, true));
+        sas.push_back(sa(i, false));
+    }
+    const double add = seconds([&] {
+        for (const auto& s : sas) {
+            if (auto r = client.add_sa(s); !r) {
+                std::fprintf(stderr, "%s\n", r.error().message().c_str());
+                return false;
+            }
+        }
+        return true;
+    });
+    const double del = seconds([&] {
+        for (const auto& s : sas) {
+            if (!client.delete_sa(SaId::of(s))) return false;
+        }
+        return true;
+    });
+    const double ip_add = seconds([&] { return ip_batch("add", n, true); });
+    const double ip_del = seconds([&] { return ip_batch("delete", n, true); });
+    header("operation (SAs, AES-GCM tunnel)");
+    row("meshd_xfrm add (SAs)", 2 * n, add);
+    row("ip -batch add (SAs)", 2 * n, ip_add);
+    row("meshd_xfrm delete (SAs)", 2 * n, del);
+    row("ip -batch delete (SAs)", 2 * n, ip_del);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int n = argc > 1 ? std::atoi(argv[1]) : 10000;
+    const bool sa_mode = argc > 1 && std::string(argv[1]) == "--sas";
+    const int first = sa_mode ? 2 : 1;
+    const int n = argc > first ? std::atoi(argv[first]) : 10000;
     if (n <= 0 || n > 10 * 65536) {
-        std::fprintf(stderr, "usage: bench_xfrm [N policies, default 10000]\n");
+        std::fprintf(stderr, "usage: bench_xfrm [--sas] [N policies or SA pairs, default 10000]\n");
         return 2;
     }
     // A private namespace, gone when the process exits; `ip` children inherit it.
@@ -86,6 +158,9 @@ int main(int argc, char** argv) {
     if (!client) {
         std::fprintf(stderr, "bench_xfrm: %s\n", client.error().message().c_str());
         return 1;
+    }
+    if (sa_mode) {
+        return bench_sas(*client, n);
     }
     // Build the requests first: the timing is the kernel round trips, as for ip -batch
     // (whose parsing is in its time).
@@ -127,10 +202,7 @@ int main(int argc, char** argv) {
     const double ip_add = seconds([&] { return ip_batch("add", n); });
     const double ip_del = seconds([&] { return ip_batch("delete", n); });
 
-    std::printf("| %-36s | %6s | %8s | %10s |\n", "operation (policies, out, tunnel)", "count",
-                "seconds", "ops/s");
-    std::printf("|%s|%s|%s|%s|\n", std::string(38, '-').c_str(), std::string(8, '-').c_str(),
-                std::string(10, '-').c_str(), std::string(12, '-').c_str());
+    header("operation (policies, out, tunnel)");
     row("meshd_xfrm add", n, add);
     row("ip -batch add", n, ip_add);
     row("meshd_xfrm delete (by selector)", n, del);

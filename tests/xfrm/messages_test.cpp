@@ -254,3 +254,29 @@ TEST_CASE("transform factories refuse wrong key lengths", "[messages][types]") {
     REQUIRE(t.has_value());
     CHECK(std::get<CryptAuth>(*t).trunc_bits == 256);  // RFC 4868 §2.3
 }
+
+TEST_CASE("ownership: reqid range, exact mark, template-less policies only by mark", "[types][ownership]") {
+    const Ownership own{Mark{0x4d450000, 0xffff0000}, 100, 199};
+    Sa sa = base_sa(0x1000, 150);
+    CHECK(own.owns(sa));
+    sa.reqid = 200;
+    CHECK_FALSE(own.owns(sa));
+    sa.mark = Mark{0x4d450000, 0xffff0000};
+    CHECK(own.owns(sa));
+    sa.mark = Mark{0x4d450000, 0xffffffff};  // same value, other mask: not ours
+    CHECK_FALSE(own.owns(sa));
+
+    Policy p = base_policy();  // template reqid 7, mark 0x100/0xff00
+    CHECK_FALSE(own.owns(p));
+    p.templates[0].reqid = 100;
+    CHECK(own.owns(p));
+    Template foreign = p.templates[0];
+    foreign.reqid = 5;
+    p.templates.push_back(foreign);  // a bundle leading partly to someone else's SA
+    CHECK_FALSE(own.owns(p));
+    p.templates.clear();
+    p.action = Action::block;
+    CHECK_FALSE(own.owns(p));
+    p.mark = own.mark;
+    CHECK(own.owns(p));
+}

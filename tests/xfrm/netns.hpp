@@ -23,24 +23,39 @@ namespace meshd::xfrm::test {
 
 class ScopedNetns {
 public:
-    ScopedNetns() {
+    // Creates the namespace; with `enter`, also moves the test into it until destruction.
+    explicit ScopedNetns(bool enter = true) {
         remove_stale();
         static std::atomic<int> counter{0};
         m_name = std::string(prefix) + std::to_string(getpid()) + "-" + std::to_string(counter++);
         if (run("ip netns add " + m_name) != 0) {
             throw std::runtime_error("cannot create namespace " + m_name + " (root needed)");
         }
-        m_old = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int fd = ::open(("/var/run/netns/" + m_name).c_str(), O_RDONLY | O_CLOEXEC);
-        const bool entered = m_old >= 0 && fd >= 0 && setns(fd, CLONE_NEWNET) == 0;
-        if (fd >= 0) {
-            ::close(fd);
+        run("ip -n " + m_name + " link set lo up");
+        if (!enter) {
+            return;
         }
-        if (!entered) {
+        m_old = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (m_old < 0 || !switch_to(m_name)) {
             cleanup();
             throw std::runtime_error("cannot enter namespace " + m_name);
         }
-        run("ip link set lo up");
+    }
+
+    // Runs fn() inside this namespace and comes back: sockets fn() creates stay in it.
+    template <typename F>
+    auto inside(F&& fn) {
+        struct Back {
+            int fd;
+            ~Back() {
+                setns(fd, CLONE_NEWNET);
+                ::close(fd);
+            }
+        } back{::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)};
+        if (back.fd < 0 || !switch_to(m_name)) {
+            throw std::runtime_error("cannot enter namespace " + m_name);
+        }
+        return fn();
     }
     ScopedNetns(const ScopedNetns&) = delete;
     ScopedNetns& operator=(const ScopedNetns&) = delete;
@@ -56,6 +71,15 @@ public:
 
 private:
     static constexpr const char* prefix = "meshd-xfrm-test-";
+
+    static bool switch_to(const std::string& name) {
+        const int fd = ::open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+        const bool ok = fd >= 0 && setns(fd, CLONE_NEWNET) == 0;
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        return ok;
+    }
 
     void cleanup() {
         if (m_old >= 0) {

@@ -16,6 +16,48 @@ XfrmError bad_reply(Operation op, const std::string& object, std::string what) {
     return XfrmError{ErrorKind::protocol, op, object, 0, std::move(what)};
 }
 
+// A request whose reply is exactly one object of `type`.
+template <typename Parse>
+auto transact_one(Socket& socket, Message request, Operation op, const std::string& object,
+                  std::uint16_t type, Parse parse)
+    -> Result<typename decltype(parse(std::span<const std::uint8_t>{}))::value_type> {
+    auto replies = socket.transact(request, op, object);
+    if (!replies) {
+        return ike::unexpected(replies.error());
+    }
+    if (replies->size() != 1 || replies->front().type != type) {
+        return ike::unexpected(bad_reply(op, object, "expected exactly one reply object"));
+    }
+    auto parsed = parse(replies->front().payload);
+    if (!parsed) {
+        return ike::unexpected(bad_reply(op, object, parsed.error().what));
+    }
+    return std::move(*parsed);
+}
+
+// A dump: every reply of `type`, parsed.
+template <typename Parse>
+auto transact_all(Socket& socket, Message request, Operation op, const std::string& object,
+                  std::uint16_t type, Parse parse)
+    -> Result<std::vector<typename decltype(parse(std::span<const std::uint8_t>{}))::value_type>> {
+    auto replies = socket.transact(request, op, object);
+    if (!replies) {
+        return ike::unexpected(replies.error());
+    }
+    std::vector<typename decltype(parse(std::span<const std::uint8_t>{}))::value_type> out;
+    for (const auto& r : *replies) {
+        if (r.type != type) {
+            continue;
+        }
+        auto parsed = parse(r.payload);
+        if (!parsed) {
+            return ike::unexpected(bad_reply(op, object, parsed.error().what));
+        }
+        out.push_back(std::move(*parsed));
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<Client> Client::open(Ownership ownership) {
@@ -50,40 +92,13 @@ Result<void> Client::delete_sa(const SaId& id) {
 }
 
 Result<SaInfo> Client::get_sa(const SaId& id) {
-    const auto object = describe(id);
-    auto request = build_sa_get(id);
-    auto replies = m_socket.transact(request, Operation::get_sa, object);
-    if (!replies) {
-        return ike::unexpected(replies.error());
-    }
-    if (replies->size() != 1 || replies->front().type != XFRM_MSG_NEWSA) {
-        return ike::unexpected(bad_reply(Operation::get_sa, object, "expected one NEWSA"));
-    }
-    auto sa = parse_sa(replies->front().payload);
-    if (!sa) {
-        return ike::unexpected(bad_reply(Operation::get_sa, object, sa.error().what));
-    }
-    return std::move(*sa);
+    return transact_one(m_socket, build_sa_get(id), Operation::get_sa, describe(id),
+                        XFRM_MSG_NEWSA, parse_sa);
 }
 
 Result<std::vector<SaInfo>> Client::dump_sas() {
-    auto request = build_sa_dump();
-    auto replies = m_socket.transact(request, Operation::dump_sa, "all SAs");
-    if (!replies) {
-        return ike::unexpected(replies.error());
-    }
-    std::vector<SaInfo> out;
-    for (const auto& r : *replies) {
-        if (r.type != XFRM_MSG_NEWSA) {
-            continue;
-        }
-        auto sa = parse_sa(r.payload);
-        if (!sa) {
-            return ike::unexpected(bad_reply(Operation::dump_sa, "all SAs", sa.error().what));
-        }
-        out.push_back(std::move(*sa));
-    }
-    return out;
+    return transact_all(m_socket, build_sa_dump(), Operation::dump_sa, "all SAs", XFRM_MSG_NEWSA,
+                        parse_sa);
 }
 
 Result<void> Client::add_policy(const Policy& policy) {
@@ -99,57 +114,23 @@ Result<void> Client::delete_policy(const PolicyId& id) {
 }
 
 Result<PolicyInfo> Client::get_policy(const PolicyId& id) {
-    const auto object = describe(id);
-    auto request = build_policy_get(id);
-    auto replies = m_socket.transact(request, Operation::get_policy, object);
-    if (!replies) {
-        return ike::unexpected(replies.error());
-    }
-    if (replies->size() != 1 || replies->front().type != XFRM_MSG_NEWPOLICY) {
-        return ike::unexpected(bad_reply(Operation::get_policy, object, "expected one NEWPOLICY"));
-    }
-    auto policy = parse_policy(replies->front().payload);
-    if (!policy) {
-        return ike::unexpected(bad_reply(Operation::get_policy, object, policy.error().what));
-    }
-    return std::move(*policy);
+    return transact_one(m_socket, build_policy_get(id), Operation::get_policy, describe(id),
+                        XFRM_MSG_NEWPOLICY, parse_policy);
 }
 
 Result<std::vector<PolicyInfo>> Client::dump_policies() {
-    auto request = build_policy_dump();
-    auto replies = m_socket.transact(request, Operation::dump_policy, "all policies");
-    if (!replies) {
-        return ike::unexpected(replies.error());
-    }
-    std::vector<PolicyInfo> out;
-    for (const auto& r : *replies) {
-        if (r.type != XFRM_MSG_NEWPOLICY) {
-            continue;
-        }
-        auto policy = parse_policy(r.payload);
-        if (!policy) {
-            return ike::unexpected(bad_reply(Operation::dump_policy, "all policies", policy.error().what));
-        }
-        out.push_back(std::move(*policy));
-    }
-    return out;
+    return transact_all(m_socket, build_policy_dump(), Operation::dump_policy, "all policies",
+                        XFRM_MSG_NEWPOLICY, parse_policy);
 }
 
 Result<std::uint32_t> Client::alloc_spi(const SpiRequest& request) {
     const auto object = request.src.to_string() + "->" + request.dst.to_string() + " reqid " +
                         std::to_string(request.reqid);
-    auto message = build_alloc_spi(request);
-    auto replies = m_socket.transact(message, Operation::alloc_spi, object);
-    if (!replies) {
-        return ike::unexpected(replies.error());
-    }
     // The reply is the larval SA as a NEWSA message (then our ACK).
-    if (replies->size() != 1 || replies->front().type != XFRM_MSG_NEWSA) {
-        return ike::unexpected(bad_reply(Operation::alloc_spi, object, "expected one NEWSA"));
-    }
-    auto sa = parse_sa(replies->front().payload);
+    auto sa = transact_one(m_socket, build_alloc_spi(request), Operation::alloc_spi, object,
+                           XFRM_MSG_NEWSA, parse_sa);
     if (!sa) {
-        return ike::unexpected(bad_reply(Operation::alloc_spi, object, sa.error().what));
+        return ike::unexpected(sa.error());
     }
     return sa->sa.spi;
 }
@@ -209,7 +190,7 @@ Result<FlushReport> Client::flush_ours() {
             ++report.sas_kept;
             continue;
         }
-        if (auto done = delete_sa(SaId::of(sa.sa)); !done && done.error().errnum != ENOENT) {
+        if (auto done = delete_sa(SaId::of(sa.sa)); !done && done.error().errnum != ESRCH) {
             return ike::unexpected(done.error());
         }
         ++report.sas_deleted;

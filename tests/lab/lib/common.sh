@@ -6,6 +6,8 @@
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 LAB_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# LAB_TRACE=1: trace every command with a timestamp (find what is slow in the guest)
+if [ "${LAB_TRACE:-0}" = 1 ]; then PS4='+ ${EPOCHREALTIME} '; set -x; fi
 
 lab_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }   # microseconds, no process
 lab_us LAB_T0
@@ -49,16 +51,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# lab_sleep SECONDS: sleep without starting a process (read with a timeout on a private FIFO).
-LAB_SLEEP_FD=
-lab_sleep() {
-    if [ -z "$LAB_SLEEP_FD" ]; then
-        local f=${TMPDIR:-/tmp}/.labsleep.$BASHPID.$RANDOM
-        mkfifo -m 600 "$f" && exec {LAB_SLEEP_FD}<>"$f"
-        rm -f "$f"
-    fi
-    read -r -t "$1" -u "$LAB_SLEEP_FD" _ || true
+# lab_sleep SECONDS: sleep without starting a process (read with a timeout on a private FIFO,
+# opened once here and inherited by subshells).
+lab_sleep_init() {
+    local f=${TMPDIR:-/tmp}/.labsleep.$BASHPID.$RANDOM
+    mkfifo -m 600 "$f" && exec {LAB_SLEEP_FD}<>"$f"
+    rm -f "$f"
 }
+LAB_SLEEP_FD=
+lab_sleep_init
+lab_sleep() { read -r -t "$1" -u "$LAB_SLEEP_FD" _ || true; }
 
 # lab_wait_for SECONDS CMD ARGS...: polls CMD every 0.1 s until it succeeds; status 1 on timeout.
 lab_wait_for() {

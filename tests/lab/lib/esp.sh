@@ -31,7 +31,7 @@ lab_esp_side() {
 
 lab_esp_flush() {
     local ns
-    for ns in "$@"; do ip -n "$ns" xfrm policy flush; ip -n "$ns" xfrm state flush; done
+    for ns in "$@"; do printf '%s\n' "xfrm policy flush" "xfrm state flush" | ip -n "$ns" -batch -; done
 }
 
 # lab_xfrm_counters NS: one `ip -s xfrm state` of the namespace into XFRM_PACKETS[spi]

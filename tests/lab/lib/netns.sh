@@ -8,13 +8,16 @@ LAB_NS_OWNER= LAB_NS_LIST=()
 
 # lab_ns VAR SHORTNAME...: create namespaces "$LAB_NS_PREFIX$SHORTNAME" (lo up); with one name,
 # store the full name in VAR; with several, VAR is ignored (names are prefix + short name).
+# LAB_NS_NO_LO=1: leave lo down (the caller brings it up in its own ip -batch).
 lab_ns() {
     local var=$1 n batch=() full=()
     shift
     for n in "$@"; do full+=("$LAB_NS_PREFIX$n"); batch+=("netns add $LAB_NS_PREFIX$n"); done
     lab_ns_track "${full[@]}"
     printf '%s\n' "${batch[@]}" | ip -batch - || return 1
-    for n in "${full[@]}"; do ip -n "$n" link set lo up || return 1; done
+    if [ "${LAB_NS_NO_LO:-0}" != 1 ]; then
+        for n in "${full[@]}"; do ip -n "$n" link set lo up || return 1; done
+    fi
     [ $# != 1 ] || printf -v "$var" '%s' "${full[0]}"
 }
 
@@ -54,11 +57,12 @@ lab_veth() {
 declare -ga SITE_R=() SITE_H=() SITE_PUB=() SITE_NET=() SITE_HOST=()
 LAB_WAN=
 lab_sites() {
-    local n=$1 i j names=(wan) links=() wan=()
+    local n=$1 i j names=(wan) links=() wan=() fwd=0
+    read -r fwd </proc/sys/net/ipv4/ip_forward
     for ((i = 1; i <= n; i++)); do names+=("r$i" "h$i"); done
-    lab_ns _ "${names[@]}" || return 1
+    LAB_NS_NO_LO=1 lab_ns _ "${names[@]}" || return 1
     LAB_WAN=${LAB_NS_PREFIX}wan
-    wan=("link add br0 type bridge" "link set br0 up")
+    wan=("link set lo up" "link add br0 type bridge" "link set br0 up")
     for ((i = 1; i <= n; i++)); do
         SITE_R[i]=${LAB_NS_PREFIX}r$i SITE_H[i]=${LAB_NS_PREFIX}h$i
         SITE_PUB[i]=192.0.2.$i SITE_NET[i]=10.0.$i.0/24 SITE_HOST[i]=10.0.$i.2
@@ -70,6 +74,7 @@ lab_sites() {
     printf '%s\n' "${wan[@]}" | ip -n "$LAB_WAN" -batch - || return 1
     for ((i = 1; i <= n; i++)); do
         {
+            echo "link set lo up"
             echo "addr add 192.0.2.$i/24 dev wan"
             echo "addr add 10.0.$i.1/24 dev lan"
             echo "link set wan up"
@@ -78,9 +83,11 @@ lab_sites() {
                 [ "$j" = "$i" ] || echo "route add 10.0.$j.0/24 via 192.0.2.$j"
             done
         } | ip -n "${SITE_R[i]}" -batch - || return 1
-        printf '%s\n' "addr add 10.0.$i.2/24 dev eth0" "link set eth0 up" \
+        printf '%s\n' "link set lo up" "addr add 10.0.$i.2/24 dev eth0" "link set eth0 up" \
             "route add default via 10.0.$i.1" | ip -n "${SITE_H[i]}" -batch - || return 1
-        ip netns exec "${SITE_R[i]}" sysctl -qw net.ipv4.ip_forward=1 || return 1
+        # New namespaces inherit IPv4 forwarding from the initial one (the guest turns it on
+        # there); set it only where it is off, saving a process per router in the guest.
+        [ "$fwd" = 1 ] || ip netns exec "${SITE_R[i]}" sysctl -qw net.ipv4.ip_forward=1 || return 1
     done
 }
 

@@ -12,6 +12,7 @@
 #   ss_start NAME...             start the charons (in parallel), wait for vici, load the configs
 #   ss_swanctl NAME ARGS...      swanctl against this instance, e.g. ss_swanctl a --list-sas
 #   ss_initiate NAME [CHILD]     initiate the child (default net), 20 s timeout
+#   ss_list_sas NAME [ARGS...]   swanctl --list-sas (IKE and CHILD SAs, states, SPIs, counters)
 #   ss_packets NAME              sum of the CHILD_SA packet counters swanctl reports
 #   ss_log NAME                  print the charon log;  ss_dir NAME: the instance's directory
 #   ss_stop NAME                 stop charon (ss_start defers this, so it also runs on exit)
@@ -139,6 +140,7 @@ ss_stop() {
 }
 
 ss_initiate() { ss_swanctl "$1" --initiate --child "${2:-net}" --timeout 20; }
+ss_list_sas() { ss_swanctl "$1" --list-sas "${@:2}"; }
 ss_log() { cat "${SS_DIR[$1]}/charon.log"; }
 
 ss_packets() {

@@ -2,7 +2,8 @@
 # Baseline lab test, run inside the guest (tests/lab/uml-run): hand-installed ESP SA pairs
 # between two sites carry a ping, their counters rise, the transit sees ESP and no plaintext
 # ICMP; a deliberately broken SA (one key bit flipped on the receiving side) must fail the
-# same check, with the receiver counting the ICV failures. Proves the lab can tell.
+# same check, with the receiver counting the ICV failures. Proves the lab can tell. Also: the
+# check fails without IPsec (it sees the plaintext), and netem delay applies to a site link.
 set -u
 lib=$(cd "$(dirname "$0")/../lib" && pwd)
 source "$lib/common.sh"
@@ -59,6 +60,18 @@ plaintext_is_seen() { # no IPsec at all: the same check must fail, having seen t
     [ "$WIRE_ICMP" -ge 6 ]
 }
 
+netem_delays_the_tunnel() { # lab_netem works: 40 ms each way on site 1's link, the tunnel still carries
+    lab_defer lab_esp_flush "${SITE_R[1]}" "${SITE_R[2]}"
+    lab_defer ip netns exec "${SITE_R[1]}" tc qdisc del dev wan root
+    lab_esp_tunnel 1 2 "$GCM" "$K_GCM128_A" "$K_GCM128_B"
+    lab_netem 1 "delay 40ms"
+    local out avg
+    out=$(lab_ping "${SITE_H[1]}" "${SITE_HOST[2]}" 3)
+    avg=$(sed -nE 's|^rtt [^=]+= [0-9.]+/([0-9]+)\..*|\1|p' <<<"$out")
+    lab_log "average rtt ${avg:-?} ms (netem delay 40 ms on one link)"
+    [ "${avg:-0}" -ge 40 ]
+}
+
 lab_tmpdir LAB_SCRATCH_DIR
 lab_sites 2 || lab_die "topology"
 lab_scenario esp-aes-gcm-128 tunnel_carries "$GCM" "$K_GCM128_A" "$K_GCM128_B"
@@ -67,4 +80,5 @@ lab_scenario esp-chacha20-poly1305 tunnel_carries "$CHACHA" "$K_CHACHA_A" "$K_CH
 lab_scenario esp-broken-key-detected broken_sa_fails "$GCM" "$K_GCM128_A" "$K_GCM128_B" \
     000102030405060708090a0b0c0d0e0f10111212
 lab_scenario wire-check-sees-plaintext plaintext_is_seen
+lab_scenario netem-delay-on-site-link netem_delays_the_tunnel
 lab_summary

@@ -25,7 +25,7 @@ status_and_output() {
 
 timeout_is_125_and_clean() {
     local out rc=0 state
-    out=$("$run" -k -t 15 -- sleep 600 2>&1) || rc=$?
+    out=$("$run" -k -t 8 -- sleep 600 2>&1) || rc=$?
     printf '%s\n' "$out" | sed 's/^/    /' >&2
     state=$(sed -n 's/^uml-run: state kept in //p' <<<"$out")
     [ -n "$state" ] && lab_defer rm -rf "$state"

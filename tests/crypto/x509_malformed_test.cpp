@@ -1,0 +1,65 @@
+// Hostile bytes never escape as exceptions: mutated certificates, CRLs, SANs, IP blocks and AUTH
+// data come back as values (CertError) or as objects that still verify consistently.
+#include "crypto/auth_sig.hpp"
+#include "crypto/x509_verify.hpp"
+
+#include "cert_fixture.hpp"
+
+using namespace ike::crypto;
+using namespace ike::crypto::test;
+
+namespace {
+
+// Deterministic mutations: flip, truncate, or insert bytes at positions drawn from the Rng.
+std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> in, Rng& rng) {
+    std::vector<std::uint8_t> out(in.begin(), in.end());
+    std::array<std::uint8_t, 4> r{};
+    rng.fill(r);
+    const std::size_t pos = (static_cast<std::size_t>(r[0]) << 8 | r[1]) % (out.size() + 1);
+    switch (r[2] % 3) {
+        case 0:
+            if (pos < out.size()) out[pos] ^= static_cast<std::uint8_t>(r[3] | 1);
+            break;
+        case 1: out.resize(pos); break;
+        case 2: out.insert(out.begin() + static_cast<std::ptrdiff_t>(pos), r[3]); break;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Mutated DER never throws and never verifies as the original", "[x509][malformed]") {
+    auto rng = make_seeded_rng(500);
+    const auto ca = make_root(*rng);
+    const auto anchor = TrustAnchor::create(ca.certificate()).value();
+    const auto node = make_node(ca, *rng, node_profile("nyc.mesh.example", 9), KeyType::EcdsaP256);
+    const std::uint64_t serials[] = {9};
+    const auto crl = ca.issue_crl(serials, kNow - 1h, kNow + 1h, 1, *rng).value();
+    const auto blocks = node.cert.ip_blocks()->encode_der();
+    const auto san = encode_subject_alt_names(node.cert.alt_names());
+    const auto octets = bytes("octets");
+    const auto auth = make_signature_auth(node.key, supported_hash_algorithms(), octets, *rng).value();
+
+    int verified = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const auto der = mutate(node.cert.der(), *rng);
+        const bool same = std::equal(der.begin(), der.end(), node.cert.der().begin(),
+                                     node.cert.der().end());  // a truncation at the very end
+        const auto cert = Certificate::from_der(der);
+        if (!same && cert && verify_certificate_chain(anchor, *cert, {}, kNow)) {
+            ++verified;
+        }
+        const auto c = Crl::from_der(mutate(crl, *rng));
+        if (c) {
+            (void)c->verify_issued_by(ca.certificate());
+        }
+        (void)IpAddrBlocks::decode_der(mutate(blocks, *rng));
+        (void)decode_subject_alt_names(mutate(san, *rng));
+        const auto a = mutate(auth, *rng);
+        const auto r = verify_signature_auth(node.cert.public_key(), supported_hash_algorithms(), a, octets);
+        if (r) {
+            CHECK(a == auth);
+        }
+    }
+    CHECK(verified == 0);
+}
