@@ -52,7 +52,6 @@ namespace {
 
 Expected<void, ConfigError> check_config(const Config& c) {
     if (!c.credentials.private_key || c.credentials.certificate_chain.empty()) return unexpected(ConfigError::no_credentials);
-    if (!c.verifier) return unexpected(ConfigError::bad_ca);
     if (c.proposals.ike.empty() || c.proposals.esp.empty()) return unexpected(ConfigError::no_proposals);
     for (const auto& s : c.proposals.ike)
         if (!crypto::find_prf(s.prf) || !crypto::find_ke(s.ke) || !crypto::find_encr(s.sk.encr, s.sk.key_bits) ||
@@ -78,13 +77,13 @@ bool valid_selectors(const InitiateRequest& r) {
 Expected<Endpoint, ConfigError> Endpoint::create(Config config, std::unique_ptr<crypto::Rng> rng,
                                                  std::unique_ptr<SpiAllocator> spis) {
     if (!rng || !spis) return unexpected(ConfigError::no_credentials);
+    if (auto ok = check_config(config); !ok) return unexpected(ok.error());
     if (!config.verifier) {  // production: X.509 against credentials.ca_certificate (tests may inject their own)
         auto verifier = policy::make_x509_verifier(config.credentials.ca_certificate);
         if (!verifier) return unexpected(verifier.error());
         if (auto ok = policy::check_own_credentials(config.credentials); !ok) return unexpected(ok.error());
         config.verifier = std::move(*verifier);
     }
-    if (auto ok = check_config(config); !ok) return unexpected(ok.error());
     auto impl = std::make_unique<Impl>();
     impl->config = std::move(config);
     impl->rng = std::move(rng);
