@@ -78,6 +78,8 @@ TEST_CASE("RFC 7296 §1.2, §2.15: Ed25519 and ECDSA-P256 nodes with X.509 certi
     CHECK(events_of<IkeSaUp>(b).front().peer_id == Identity::fqdn("node1.mesh"));
     CHECK(events_of<ChildSaUp>(b).front().remote_ts == TrafficSelectors{subnet(1)});
     CHECK(count<AuthFailed>(a) + count<AuthFailed>(b) == 0);
+    // The peer must re-authenticate before its certificate expires (node_profile: 30 days).
+    CHECK(events_of<IkeSaUp>(a).front().peer_cert_not_after == now0() + 24h * 30);
 }
 
 TEST_CASE("RFC 7296 §2.15 / RFC 5280 §4.1.2.5: an expired X.509 certificate gives AuthFailed{expired}, no child SA") {

@@ -150,6 +150,8 @@ TEST_CASE("X509Verifier: every CertError maps to a named AuthFailure with a deta
         {E::BadKeyUsage, AuthFailure::bad_key_usage},       {E::UnknownCriticalExtension, AuthFailure::malformed_certificate},
         {E::Revoked, AuthFailure::revoked},                 {E::CrlInvalid, AuthFailure::revoked},
         {E::IdentityMismatch, AuthFailure::identity_mismatch}, {E::SubnetNotAllowed, AuthFailure::subnet_not_allowed},
+        {E::KeyMismatch, AuthFailure::bad_signature},       {E::HashNotAnnounced, AuthFailure::unsupported_algorithm},
+        {E::NoCommonHash, AuthFailure::unsupported_algorithm}, {E::InvalidArgument, AuthFailure::malformed_certificate},
     };
     for (const auto& [e, reason] : table) {
         const auto f = policy::to_verify_failure(e, "CN=x");
