@@ -1,120 +1,183 @@
-// X.509 verification adapter: crypto::verify_certificate_chain -> ike::VerifiedPeer.
+// X.509 peer verification for the engine: CERT payload chain -> VerifiedPeer or a named
+// AuthFailure. Parsing, CRL checks and chain building are lib/crypto's; this file adapts them.
 #include "policy/x509_verifier.hpp"
 
 #include <algorithm>
-#include <optional>
+#include <string>
 
-#include "crypto/hash.hpp"
-#include "crypto/x509_verify.hpp"
-#include "ike/config.hpp"
+#include "crypto/crl.hpp"
 
 namespace ike::policy {
 namespace {
 
 using crypto::CertError;
 
-AuthFailure reason_for(CertError e) {
+std::string_view describe(CertError e) {
     switch (e) {
-        case CertError::Expired: return AuthFailure::expired;
-        case CertError::NotYetValid: return AuthFailure::not_yet_valid;
-        case CertError::UnknownCa:
-        case CertError::SignatureMismatch:
-        case CertError::NotACa:
-        case CertError::ChainTooLong: return AuthFailure::unknown_ca;
-        case CertError::BadKeyUsage: return AuthFailure::bad_key_usage;
-        case CertError::Revoked:
-        case CertError::CrlInvalid: return AuthFailure::revoked;
-        case CertError::SubnetNotAllowed: return AuthFailure::subnet_not_allowed;
-        case CertError::IdentityMismatch: return AuthFailure::identity_mismatch;
-        case CertError::UnsupportedAlgorithm:
-        case CertError::HashNotAnnounced:
-        case CertError::NoCommonHash:
-        case CertError::KeyMismatch: return AuthFailure::unsupported_algorithm;
+        case CertError::Malformed: return "does not parse as X.509 DER";
+        case CertError::UnsupportedAlgorithm: return "uses a key or signature algorithm we do not implement";
+        case CertError::KeyMismatch: return "signature scheme does not fit the issuer's key";
+        case CertError::HashNotAnnounced: return "signed with a hash that was not announced";
+        case CertError::NoCommonHash: return "no common signature hash";
+        case CertError::SignatureMismatch: return "signature does not verify";
+        case CertError::UnknownCa: return "does not chain to the trusted CA";
+        case CertError::NotACa: return "issuer is not a CA (basicConstraints)";
+        case CertError::ChainTooLong: return "chain too long (intermediates or pathLenConstraint)";
+        case CertError::Expired: return "expired (now is past notAfter of a certificate in the chain)";
+        case CertError::NotYetValid: return "not yet valid (now is before notBefore of a certificate in the chain)";
+        case CertError::BadKeyUsage: return "keyUsage forbids this use";
+        case CertError::UnknownCriticalExtension: return "carries an unknown critical extension";
+        case CertError::Revoked: return "serial is on the CA's CRL";
+        case CertError::CrlInvalid: return "the CA's CRL is not signed by it or not current: failing closed";
+        case CertError::IdentityMismatch: return "identity matches no SAN";
+        case CertError::SubnetNotAllowed: return "RFC 3779 blocks exceed the issuer's";
+        case CertError::InvalidArgument: return "invalid argument";
+    }
+    return "unknown error";
+}
+
+AuthFailure reason_of(CertError e) {
+    switch (e) {
         case CertError::Malformed:
         case CertError::UnknownCriticalExtension:
-        case CertError::InvalidArgument: break;
+        case CertError::InvalidArgument: return AuthFailure::malformed_certificate;
+        case CertError::UnsupportedAlgorithm:
+        case CertError::HashNotAnnounced:
+        case CertError::NoCommonHash: return AuthFailure::unsupported_algorithm;
+        case CertError::KeyMismatch:
+        case CertError::SignatureMismatch: return AuthFailure::bad_signature;
+        // No path to the CA that satisfies RFC 5280 §6: as good as an unknown CA.
+        case CertError::UnknownCa:
+        case CertError::NotACa:
+        case CertError::ChainTooLong: return AuthFailure::unknown_ca;
+        case CertError::Expired: return AuthFailure::expired;
+        case CertError::NotYetValid: return AuthFailure::not_yet_valid;
+        case CertError::BadKeyUsage: return AuthFailure::bad_key_usage;
+        // Revocation status unknown (stale or forged CRL) is treated as revoked: fail closed.
+        case CertError::Revoked:
+        case CertError::CrlInvalid: return AuthFailure::revoked;
+        case CertError::IdentityMismatch: return AuthFailure::identity_mismatch;
+        case CertError::SubnetNotAllowed: return AuthFailure::subnet_not_allowed;
     }
     return AuthFailure::malformed_certificate;
 }
 
-VerifyFailure failure(CertError e) { return VerifyFailure{reason_for(e), std::string(crypto::to_string(e))}; }
-
-TrafficSelector to_selector(const crypto::IpRange& r) {
-    const std::size_t n = r.family == crypto::IpFamily::V4 ? 4 : 16;
-    return TrafficSelector{*IpAddress::from_bytes(std::span(r.first).first(n)), *IpAddress::from_bytes(std::span(r.last).first(n))};
+IpAddress address_of(std::span<const std::uint8_t> raw) {
+    return IpAddress::from_bytes(raw).value_or(IpAddress{});  // raw is always 4 or 16 octets here
 }
 
-class X509Verifier final : public CertificateVerifier {
-public:
-    explicit X509Verifier(crypto::TrustAnchor anchor) : m_anchor(std::move(anchor)) {}
-
-    Expected<VerifiedPeer, VerifyFailure> verify(std::span<const std::vector<std::uint8_t>> chain,
-                                                 const RevocationPolicy& revocation, Time now) const override {
-        if (chain.empty()) return unexpected(VerifyFailure{AuthFailure::no_certificate, "no certificate"});
-        auto leaf = crypto::Certificate::from_der(chain.front());
-        if (!leaf) return unexpected(failure(leaf.error()));
-        std::vector<crypto::Certificate> intermediates;
-        for (std::size_t i = 1; i < chain.size(); ++i) {
-            auto c = crypto::Certificate::from_der(chain[i]);
-            if (!c) return unexpected(failure(c.error()));
-            intermediates.push_back(std::move(*c));
-        }
-        const auto anchor = anchor_for(revocation);
-        if (!anchor) return unexpected(failure(anchor.error()));
-        auto ok = crypto::verify_certificate_chain(**anchor, *leaf, intermediates, now);
-        if (!ok) return unexpected(failure(ok.error()));
-        return facts(*ok, intermediates);
+TrafficSelectors selectors_of(const std::optional<crypto::IpAddrBlocks>& blocks) {
+    TrafficSelectors out;
+    if (!blocks) return out;
+    for (const auto family : {crypto::IpFamily::V4, crypto::IpFamily::V6}) {
+        if (blocks->inherits(family)) continue;  // resolved by the chain walk; never widen on doubt
+        const std::size_t len = family == crypto::IpFamily::V4 ? 4 : 16;
+        for (const auto& r : blocks->ranges(family))
+            out.push_back(TrafficSelector{address_of(std::span(r.first).first(len)),
+                                          address_of(std::span(r.last).first(len))});
     }
+    return out;
+}
 
-    std::array<std::uint8_t, 20> ca_key_id() const override { return m_anchor.certreq_hash(); }
-
-private:
-    // The anchor with the policy's CRL installed; cached while the CRL bytes stay the same.
-    Expected<const crypto::TrustAnchor*, CertError> anchor_for(const RevocationPolicy& revocation) const {
-        if (revocation.crls.empty()) return &m_anchor;
-        if (m_crl_anchor && m_crl_bytes == revocation.crls) return &*m_crl_anchor;
-        auto anchor = m_anchor;
-        for (const auto& der : revocation.crls) {
-            auto crl = crypto::Crl::from_der(der);
-            if (!crl) return unexpected(CertError::CrlInvalid);
-            if (auto set = anchor.set_crl(std::move(*crl)); !set) return unexpected(set.error());
-        }
-        m_crl_anchor = std::move(anchor);
-        m_crl_bytes = revocation.crls;
-        return &*m_crl_anchor;
-    }
-
-    static VerifiedPeer facts(const crypto::VerifiedPeer& v, const std::vector<crypto::Certificate>& intermediates) {
-        const auto& cert = v.certificate();
-        VerifiedPeer p{cert.public_key(), {}, {}, {}, cert.not_after(), {}, {}, cert.serial()};
-        const auto& san = cert.alt_names();
-        p.dns_names = san.dns;
-        for (const auto& a : san.ipv4) p.addresses.push_back(*IpAddress::from_bytes(a));
-        for (const auto& a : san.ipv6) p.addresses.push_back(*IpAddress::from_bytes(a));
-        if (const auto& blocks = v.ip_blocks()) {
-            for (const auto& r : blocks->ranges(crypto::IpFamily::V4)) p.allowed.push_back(to_selector(r));
-            for (const auto& r : blocks->ranges(crypto::IpFamily::V6)) p.allowed.push_back(to_selector(r));
-        }
-        for (const auto& c : intermediates) p.not_after = std::min(p.not_after, c.not_after());
-        p.spki_sha256 = crypto::sha256({cert.public_key().spki_der()});
-        const auto issuer = cert.issuer_dn_der();
-        p.issuer_dn.assign(issuer.begin(), issuer.end());
-        return p;
-    }
-
-    crypto::TrustAnchor m_anchor;
-    mutable std::optional<crypto::TrustAnchor> m_crl_anchor;
-    mutable std::vector<std::vector<std::uint8_t>> m_crl_bytes;
-};
+VerifiedPeer to_verified_peer(const crypto::VerifiedPeer& v) {
+    const auto& leaf = v.certificate();
+    VerifiedPeer p{leaf.public_key(), {}, {}, {}, {}, {}, {}, {}};
+    const auto& san = leaf.alt_names();
+    p.dns_names = san.dns;
+    for (const auto& a : san.ipv4) p.addresses.push_back(address_of(a));
+    for (const auto& a : san.ipv6) p.addresses.push_back(address_of(a));
+    p.allowed = selectors_of(v.ip_blocks());
+    p.not_after = v.chain_not_after();
+    p.spki_sha256 = leaf.spki_sha256();
+    const auto issuer = leaf.issuer_dn_der();
+    p.issuer_dn.assign(issuer.begin(), issuer.end());
+    p.serial = leaf.serial();
+    return p;
+}
 
 }  // namespace
 
-std::shared_ptr<const CertificateVerifier> make_x509_verifier(std::span<const std::uint8_t> ca_der) {
+VerifyFailure to_verify_failure(CertError e, std::string_view context) {
+    std::string detail(context);
+    if (!detail.empty()) detail += ": ";
+    detail += describe(e);
+    detail += " (";
+    detail += crypto::to_string(e);
+    detail += ")";
+    return VerifyFailure{reason_of(e), std::move(detail)};
+}
+
+Expected<std::shared_ptr<const X509Verifier>, ConfigError> X509Verifier::create(std::span<const std::uint8_t> ca_der,
+                                                                                std::size_t cache_capacity) {
     auto cert = crypto::Certificate::from_der(ca_der);
-    if (!cert) return nullptr;
+    if (!cert) return unexpected(ConfigError::bad_ca);
     auto anchor = crypto::TrustAnchor::create(std::move(*cert));
-    if (!anchor) return nullptr;
-    return std::make_shared<X509Verifier>(std::move(*anchor));
+    if (!anchor) return unexpected(ConfigError::bad_ca);
+    return std::make_shared<const X509Verifier>(std::move(*anchor), cache_capacity);
+}
+
+Expected<void, VerifyFailure> X509Verifier::load_crls(const RevocationPolicy& revocation) const {
+    if (revocation.crls != m_crl_bytes) {
+        // A new set (or the first): parse and verify every CRL against the CA once. On failure
+        // the anchor keeps its previous CRLs, but verification fails closed until a good set.
+        ++m_crl_loads;
+        m_crl_bytes = revocation.crls;
+        m_crl_failure.reset();
+        std::vector<crypto::Crl> crls;
+        for (std::size_t i = 0; i < revocation.crls.size() && !m_crl_failure; ++i) {
+            auto crl = crypto::Crl::from_der(revocation.crls[i]);
+            if (!crl)
+                m_crl_failure = to_verify_failure(CertError::CrlInvalid, "CRL " + std::to_string(i) + " does not parse");
+            else
+                crls.push_back(std::move(*crl));
+        }
+        if (!m_crl_failure)
+            if (auto ok = m_anchor.set_crls(crls); !ok) m_crl_failure = to_verify_failure(ok.error(), "revocation policy");
+    }
+    if (m_crl_failure) return unexpected(*m_crl_failure);
+    return {};
+}
+
+Expected<VerifiedPeer, VerifyFailure> X509Verifier::verify(std::span<const std::vector<std::uint8_t>> chain,
+                                                           const RevocationPolicy& revocation, Time now) const {
+    if (chain.empty()) return unexpected(VerifyFailure{AuthFailure::no_certificate, "no certificate"});
+    // The anchor itself may come along; anything beyond that cannot build a path we accept,
+    // and is not parsed (nor cached) at all.
+    if (chain.size() > 2 + crypto::kMaxIntermediates)
+        return unexpected(to_verify_failure(CertError::ChainTooLong, std::to_string(chain.size()) + " certificates"));
+    std::vector<crypto::Certificate> certs;
+    certs.reserve(chain.size());
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        auto c = m_cache.get(chain[i]);
+        if (!c)
+            return unexpected(to_verify_failure(c.error(), i == 0 ? std::string("end-entity certificate")
+                                                                  : "certificate " + std::to_string(i) + " of the chain"));
+        certs.push_back(std::move(*c));
+    }
+    if (auto ok = load_crls(revocation); !ok) return unexpected(ok.error());
+    const auto v = crypto::verify_certificate_chain(m_anchor, certs.front(), std::span(certs).subspan(1), now);
+    if (!v) return unexpected(to_verify_failure(v.error(), certs.front().subject()));
+    return to_verified_peer(*v);
+}
+
+std::array<std::uint8_t, 20> X509Verifier::ca_key_id() const { return m_anchor.certreq_hash(); }
+
+Expected<std::shared_ptr<const CertificateVerifier>, ConfigError> make_x509_verifier(
+    std::span<const std::uint8_t> ca_certificate_der) {
+    auto v = X509Verifier::create(ca_certificate_der);
+    if (!v) return unexpected(v.error());
+    return std::shared_ptr<const CertificateVerifier>(std::move(*v));
+}
+
+Expected<void, ConfigError> check_own_credentials(const Credentials& credentials) {
+    if (!credentials.private_key || credentials.certificate_chain.empty()) return unexpected(ConfigError::no_credentials);
+    for (const auto& der : credentials.certificate_chain)
+        if (!crypto::Certificate::from_der(der)) return unexpected(ConfigError::bad_certificate);
+    const auto leaf = crypto::Certificate::from_der(credentials.certificate_chain.front());
+    const auto ours = credentials.private_key->public_key().spki_der();
+    const auto theirs = leaf->public_key().spki_der();
+    if (!std::equal(ours.begin(), ours.end(), theirs.begin(), theirs.end())) return unexpected(ConfigError::key_mismatch);
+    return {};
 }
 
 }  // namespace ike::policy

@@ -1,18 +1,61 @@
-// The production CertificateVerifier: X.509 chains to the configured CA through lib/crypto
-// (signatures, validity, key usage, path length, RFC 3779 nesting, the CA's CRL), mapped to
-// the facts and named failures the engine's authorisation uses.
+// The production CertificateVerifier (ike/verifier.hpp) on lib/crypto's X.509: the configured CA
+// as a TrustAnchor checked once, peer certificates parsed once through a CertificateCache, the
+// RevocationPolicy's CRLs verified once per distinct set, every CertError named as an AuthFailure.
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <span>
+#include <vector>
 
+#include "crypto/cert_cache.hpp"
+#include "crypto/x509_verify.hpp"
+#include "ike/config.hpp"
+#include "ike/endpoint.hpp"
 #include "ike/events.hpp"
 #include "ike/verifier.hpp"
 
 namespace ike::policy {
 
-// ca_der: the trust anchor (a self-signed CA certificate, DER). nullptr if it is not one.
-std::shared_ptr<const CertificateVerifier> make_x509_verifier(std::span<const std::uint8_t> ca_der);
+// Thread-safety: verify() is const for the engine but updates a certificate cache and the CRL
+// state behind it (mutable). Like the Endpoint that owns it, one instance serves one thread; do
+// not share it between Endpoints running on different threads.
+class X509Verifier final : public CertificateVerifier {
+public:
+    // The CA certificate (DER) must parse and be a self-signed CA with keyCertSign: bad_ca otherwise.
+    static Expected<std::shared_ptr<const X509Verifier>, ConfigError> create(std::span<const std::uint8_t> ca_der,
+                                                                             std::size_t cache_capacity = 256);
+
+    Expected<VerifiedPeer, VerifyFailure> verify(std::span<const std::vector<std::uint8_t>> chain,
+                                                 const RevocationPolicy& revocation, Time now) const override;
+    std::array<std::uint8_t, 20> ca_key_id() const override;
+
+    // Observables for tests and the daemon's counters.
+    std::size_t crl_loads() const noexcept { return m_crl_loads; }  // distinct CRL sets verified
+    const crypto::CertificateCache& cache() const noexcept { return m_cache; }
+
+    explicit X509Verifier(crypto::TrustAnchor anchor, std::size_t cache_capacity)
+        : m_anchor(std::move(anchor)), m_cache(cache_capacity) {}
+
+private:
+    // Installs revocation.crls into the anchor unless they are the bytes installed last time.
+    Expected<void, VerifyFailure> load_crls(const RevocationPolicy& revocation) const;
+
+    mutable crypto::TrustAnchor m_anchor;
+    mutable crypto::CertificateCache m_cache;
+    mutable std::vector<std::vector<std::uint8_t>> m_crl_bytes;  // the set m_anchor holds (or refused)
+    mutable std::optional<VerifyFailure> m_crl_failure;          // why that set was refused
+    mutable std::size_t m_crl_loads = 0;
+};
+
+Expected<std::shared_ptr<const CertificateVerifier>, ConfigError> make_x509_verifier(
+    std::span<const std::uint8_t> ca_certificate_der);
+
+// Our own credentials at Endpoint::create: the end-entity certificate parses (bad_certificate)
+// and holds the public half of our private key (key_mismatch).
+Expected<void, ConfigError> check_own_credentials(const Credentials& credentials);
+
+// The AuthFailure a CertError stands for, and a readable detail.
+VerifyFailure to_verify_failure(crypto::CertError e, std::string_view context);
 
 }  // namespace ike::policy

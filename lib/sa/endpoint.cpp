@@ -78,8 +78,12 @@ Expected<Endpoint, ConfigError> Endpoint::create(Config config, std::unique_ptr<
                                                  std::unique_ptr<SpiAllocator> spis) {
     if (!rng || !spis) return unexpected(ConfigError::no_credentials);
     if (auto ok = check_config(config); !ok) return unexpected(ok.error());
-    if (!config.verifier) config.verifier = policy::make_x509_verifier(config.credentials.ca_certificate);
-    if (!config.verifier) return unexpected(ConfigError::bad_ca);
+    if (!config.verifier) {  // production: X.509 against credentials.ca_certificate (tests may inject their own)
+        auto verifier = policy::make_x509_verifier(config.credentials.ca_certificate);
+        if (!verifier) return unexpected(verifier.error());
+        if (auto ok = policy::check_own_credentials(config.credentials); !ok) return unexpected(ok.error());
+        config.verifier = std::move(*verifier);
+    }
     auto impl = std::make_unique<Impl>();
     impl->config = std::move(config);
     impl->rng = std::move(rng);
