@@ -41,11 +41,14 @@ bool printable(const Bytes& b) {
 
 class Printer {
 public:
+    // indent: levels added to every line (for the inner payloads of a decrypted SK payload).
+    explicit Printer(int indent = 0) : m_indent(indent) {}
+
     std::string take() { return std::move(m_out); }
 
     template <typename... A>
     void line(int depth, fmt::format_string<A...> f, A&&... args) {
-        m_out.append(static_cast<std::size_t>(depth) * 2, ' ');
+        m_out.append(static_cast<std::size_t>(m_indent + depth) * 2, ' ');
         m_out += fmt::format(f, std::forward<A>(args)...);
         m_out += '\n';
     }
@@ -228,28 +231,51 @@ private:
 
     void body(const UnknownPayload& u) { hex(1, "Payload Data (not interpreted)", u.body); }
 
+    int m_indent = 0;
     std::string m_out;
 };
 
 }  // namespace
 
-std::string render(const Message& m) {
+std::string render_outer(const Message& m) {
     Printer p;
     p.header(m.header, m.payloads.empty() ? PayloadType::none : payload_type(m.payloads[0]),
              encode(m).size());
     for (std::size_t i = 0; i < m.payloads.size(); ++i) p.payload(i + 1, m.payloads[i]);
-    const bool encrypted =
-        !m.payloads.empty() && (std::holds_alternative<Encrypted>(m.payloads.back()) ||
-                                std::holds_alternative<EncryptedFragment>(m.payloads.back()));
-    if (encrypted) {
-        p.line(0, "(SK contents not shown: decrypting needs the keys)");
-    } else if (auto ok = check_exchange(m.header, m.payloads); ok) {
+    return p.take();
+}
+
+std::string render_payloads(const std::vector<Payload>& payloads, int indent) {
+    Printer p(indent);
+    for (std::size_t i = 0; i < payloads.size(); ++i) p.payload(i + 1, payloads[i]);
+    return p.take();
+}
+
+std::string render_rules(const Message& m, const std::vector<Payload>& inner) {
+    Printer p;
+    if (auto ok = check_exchange(m.header, m.payloads, inner); ok) {
         p.line(0, "Exchange rules (RFC 7296 1.2-1.4): ok");
     } else {
         p.line(0, "Exchange rules (RFC 7296 1.2-1.4): {}: {} ({})", describe(ok.error().rule),
                named(ok.error().payload), ok.error().form);
     }
     return p.take();
+}
+
+std::string render_hex(std::string_view label, const Bytes& bytes, int indent) {
+    Printer p(indent);
+    p.hex(0, label, bytes);
+    return p.take();
+}
+
+bool is_encrypted(const Message& m) {
+    return !m.payloads.empty() && (std::holds_alternative<Encrypted>(m.payloads.back()) ||
+                                   std::holds_alternative<EncryptedFragment>(m.payloads.back()));
+}
+
+std::string render(const Message& m) {
+    if (is_encrypted(m)) return render_outer(m) + "(SK contents not shown: decrypting needs the keys)\n";
+    return render_outer(m) + render_rules(m, {});
 }
 
 std::string render_error(const DecodeError& e) {

@@ -32,3 +32,66 @@ TEST_CASE("key log: IKE SA keys in ikev2_decryption_table format, child SA keys 
     CHECK(esp.find("\",\"NULL\",\"\"") != std::string::npos);
     CHECK(esp_sa_lines(up).size() == 2 * esp.size() + 2);
 }
+
+TEST_CASE("key log: the ikev2_decryption_table reader reads back what the writer wrote") {
+    Mesh m;
+    auto& a = m.add(1, [](Config& c) { c.export_keys = true; });
+    m.add(2);
+    m.initiate(1, 2);
+    REQUIRE(m.net.run_until([&] { return count<IkeKeysExported>(a) == 1; }, Duration{60000}));
+    const auto k = events_of<IkeKeysExported>(a).front();
+    const auto table = parse_ikev2_decryption_table("# a comment\n\n" + ikev2_decryption_table_line(k) + "\r\n");
+    REQUIRE(table);
+    REQUIRE(table->size() == 1);
+    const auto& r = table->front();
+    std::uint64_t spi_i = 0, spi_r = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        spi_i = spi_i << 8 | k.spi_i[i];
+        spi_r = spi_r << 8 | k.spi_r[i];
+    }
+    CHECK(r.spi_i == spi_i);
+    CHECK(r.spi_r == spi_r);
+    CHECK(r.suite.encr == k.suite.sk.encr);
+    CHECK(r.suite.key_bits == k.suite.sk.key_bits);
+    CHECK(r.suite.integ == k.suite.sk.integ);
+    CHECK(r.sk_ei == k.sk_ei);
+    CHECK(r.sk_er == k.sk_er);
+    CHECK(r.sk_ai.empty());
+    CHECK(r.sk_ar.empty());
+}
+
+TEST_CASE("key log: the reader takes Wireshark's quoted lines and names what is wrong in a bad one") {
+    const auto cbc = parse_ikev2_decryption_table_line(
+        "\"0102030405060708\",\"1112131415161718\",\"00112233445566778899aabbccddeeff\",\"ffeeddccbbaa99887766554433221100\","
+        "\"AES-CBC-128 [RFC3602]\",\"0101\",\"0202\",\"HMAC_SHA2_256_128 [RFC4868]\"");
+    REQUIRE(cbc);
+    CHECK(cbc->spi_i == 0x0102030405060708u);
+    CHECK(cbc->spi_r == 0x1112131415161718u);
+    CHECK(cbc->suite.encr == crypto::EncrId::AesCbc);
+    CHECK(cbc->suite.key_bits == 128);
+    CHECK(cbc->suite.integ == crypto::IntegId::HmacSha2_256_128);
+    CHECK(cbc->sk_ei.size() == 16);
+    CHECK(cbc->sk_ar == crypto::SecureBytes{2, 2});
+    const auto chacha =
+        parse_ikev2_decryption_table_line("0102030405060708,1112131415161718,00,11,\"CHACHA20-POLY1305 [RFC7634]\",,,\"NONE [RFC4306]\"");
+    REQUIRE(chacha);
+    CHECK(chacha->suite.encr == crypto::EncrId::ChaCha20Poly1305);
+
+    const auto fields = parse_ikev2_decryption_table_line("0102030405060708,1112131415161718");
+    REQUIRE_FALSE(fields);
+    CHECK(fields.error() == "expected 8 comma-separated fields, found 2");
+    const auto spi = parse_ikev2_decryption_table_line("01020304,1112131415161718,00,11,\"NULL\",,,\"NONE [RFC4306]\"");
+    REQUIRE_FALSE(spi);
+    CHECK(spi.error() == "SPIi is not 16 hex digits");
+    const auto key = parse_ikev2_decryption_table_line(
+        "0102030405060708,1112131415161718,0g,11,\"CHACHA20-POLY1305 [RFC7634]\",,,\"NONE [RFC4306]\"");
+    REQUIRE_FALSE(key);
+    CHECK(key.error() == "SK_ei is not hex");
+    const auto encr = parse_ikev2_decryption_table_line(
+        "0102030405060708,1112131415161718,00,11,\"3DES [RFC2451]\",,,\"NONE [RFC4306]\"");
+    REQUIRE_FALSE(encr);
+    CHECK(encr.error() == "unknown encryption algorithm \"3DES [RFC2451]\"");
+    const auto table = parse_ikev2_decryption_table("# keys\n\nbad line\n");
+    REQUIRE_FALSE(table);
+    CHECK(table.error() == "line 3: expected 8 comma-separated fields, found 1");
+}

@@ -1,5 +1,5 @@
 // RFC 7296 §3.14 interop: strongSwan's encrypted captures, decrypted with the keys it logged
-// (tests/captures/<suite>/ikev2_decryption_table) by lib/crypto, hold inner payload chains
+// (tests/captures/<suite>/ikev2_decryption_table, read by ike/keylog.hpp) by lib/crypto, hold inner payload chains
 // that decode_inner reads, encode_inner reproduces byte for byte, and that satisfy the
 // exchange table. A separate executable (test_wire_interop), since it needs lib/crypto.
 #include <algorithm>
@@ -7,10 +7,10 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include "crypto/sk_payload.hpp"
+#include "ike/keylog.hpp"
 #include "test_util.hpp"
 #include "wire/exchange_table.hpp"
 #include "wire/format.hpp"
@@ -21,35 +21,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct SaKeys {
-    Bytes sk_ei, sk_er;
-    ike::crypto::SkSuite suite{};
-};
-
-// "spi_i,spi_r,sk_ei,sk_er,\"cipher\",sk_ai,sk_ar,\"integ\"" (Wireshark's IKEv2 table).
-std::map<std::pair<std::uint64_t, std::uint64_t>, SaKeys> read_table(const fs::path& p) {
-    std::map<std::pair<std::uint64_t, std::uint64_t>, SaKeys> out;
+// The table as the engine's reader (ike/keylog.hpp) reads it, keyed by (SPIi, SPIr).
+std::map<std::pair<std::uint64_t, std::uint64_t>, ike::IkeDecryptionKeys> read_table(const fs::path& p) {
     std::ifstream in(p);
-    std::string line;
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
-        if (f.size() < 5) continue;
-        SaKeys k;
-        k.sk_ei = hex(f[2]);
-        k.sk_er = hex(f[3]);
-        const std::string cipher = f[4];
-        if (cipher.find("AES-GCM-128") != std::string::npos)
-            k.suite = {ike::crypto::EncrId::AesGcm16, 128, ike::crypto::IntegId::None};
-        else if (cipher.find("AES-GCM-256") != std::string::npos)
-            k.suite = {ike::crypto::EncrId::AesGcm16, 256, ike::crypto::IntegId::None};
-        else if (cipher.find("CHACHA20-POLY1305") != std::string::npos)
-            k.suite = {ike::crypto::EncrId::ChaCha20Poly1305, 0, ike::crypto::IntegId::None};
-        else
-            continue;
-        out[{std::stoull(f[0], nullptr, 16), std::stoull(f[1], nullptr, 16)}] = k;
-    }
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto rows = ike::parse_ikev2_decryption_table(text);
+    INFO("table " << p.string());
+    if (!rows) FAIL("unreadable table: " << rows.error());
+    std::map<std::pair<std::uint64_t, std::uint64_t>, ike::IkeDecryptionKeys> out;
+    for (auto& k : *rows) out[{k.spi_i, k.spi_r}] = std::move(k);
     return out;
 }
 
@@ -82,8 +62,9 @@ TEST_CASE("RFC 7296 3.14: decrypted strongSwan SK payloads decode and re-encode 
             if (!spans) continue;
             const auto keys = table.find({m->header.spi_i, m->header.spi_r});
             REQUIRE(keys != table.end());
-            const Bytes& key = m->header.initiator ? keys->second.sk_ei : keys->second.sk_er;
-            auto unprotector = ike::crypto::SkUnprotector::create(keys->second.suite, key, {});
+            const auto& k = keys->second;
+            auto unprotector = ike::crypto::SkUnprotector::create(k.suite, m->header.initiator ? k.sk_ei : k.sk_er,
+                                                                  m->header.initiator ? k.sk_ai : k.sk_ar);
             REQUIRE(unprotector);
             auto plain = unprotector->unprotect(spans->aad, spans->body);
             REQUIRE(plain);
