@@ -47,12 +47,13 @@ interop_pki() {
     )
 }
 
-# hexdump lines of charon's "%B" after a "<what> key => N bytes" line, as one hex string
+# charon's "%B" hex dump after "<what> key => N bytes" (lines "... <lab|1>   16: 1B 1B ...  ASCII"),
+# as one lower-case hex string
 charon_key() { # LOG WHAT
     awk -v what="$2 key =>" '
-        index($0, what) { on = 1; next }
-        on && /^ *[0-9]+: / { sub(/^ *[0-9]+: /, ""); line = substr($0, 1, 48); gsub(/ /, "", line); s = s line; next }
-        on { on = 0; last = s; s = "" }
+        index($0, what) { on = 1; s = ""; next }
+        on && match($0, /> +[0-9]+: /) { h = substr($0, RSTART + RLENGTH, 48); gsub(/ /, "", h); s = s h; next }
+        on { on = 0; last = s }
         END { if (on) last = s; print tolower(last) }' "$1"
 }
 
@@ -146,6 +147,8 @@ lab_tmpdir work
 lab_ns _ ss ours || lab_die "namespaces"
 NS_SS=${LAB_NS_PREFIX}ss NS_OURS=${LAB_NS_PREFIX}ours
 lab_veth "$NS_SS" wan $SS_ADDR/24 "$NS_OURS" wan $OUR_ADDR/24 || lab_die "veth"
+# charon's route for the child SA (via its TUN device) needs a source address in its local subnet
+ip -n "$NS_SS" addr add 10.0.1.1/24 dev lo || lab_die "address"
 interop_pki "$work/pki-ecdsa" ecdsa && interop_pki "$work/pki-ed25519" ed25519 || lab_die "pki"
 
 run() { [[ -z $filter || $1 == *$filter* ]] || return 0; lab_scenario "$@"; }
