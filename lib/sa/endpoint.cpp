@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "policy/authorize.hpp"
+#include "policy/x509_verifier.hpp"
 #include "sa/tasks.hpp"
 #include "wire/message.hpp"
 
@@ -51,7 +52,6 @@ namespace {
 
 Expected<void, ConfigError> check_config(const Config& c) {
     if (!c.credentials.private_key || c.credentials.certificate_chain.empty()) return unexpected(ConfigError::no_credentials);
-    if (!c.verifier) return unexpected(ConfigError::bad_ca);  // the X.509 verifier is injected until lib/crypto has one
     if (c.proposals.ike.empty() || c.proposals.esp.empty()) return unexpected(ConfigError::no_proposals);
     for (const auto& s : c.proposals.ike)
         if (!crypto::find_prf(s.prf) || !crypto::find_ke(s.ke) || !crypto::find_encr(s.sk.encr, s.sk.key_bits) ||
@@ -78,6 +78,8 @@ Expected<Endpoint, ConfigError> Endpoint::create(Config config, std::unique_ptr<
                                                  std::unique_ptr<SpiAllocator> spis) {
     if (!rng || !spis) return unexpected(ConfigError::no_credentials);
     if (auto ok = check_config(config); !ok) return unexpected(ok.error());
+    if (!config.verifier) config.verifier = policy::make_x509_verifier(config.credentials.ca_certificate);
+    if (!config.verifier) return unexpected(ConfigError::bad_ca);
     auto impl = std::make_unique<Impl>();
     impl->config = std::move(config);
     impl->rng = std::move(rng);

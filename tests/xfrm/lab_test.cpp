@@ -229,6 +229,15 @@ void run_pair(const Case& c, bool check_soft_expire) {
     CHECK(in_b->integrity_failures == 0);
     CHECK(out_a->sa.transform == a_to_b.transform);  // the kernel returns what we installed
 
+    // Update in place (XFRM_MSG_UPDSA): a new byte limit, same SPI and keys; counters stay.
+    auto updated = a_to_b;
+    updated.lifetime.hard_bytes = 1u << 30;
+    REQUIRE(client_a->update_sa(updated).has_value());
+    auto after = client_a->get_sa(SaId::of(a_to_b));
+    REQUIRE(after.has_value());
+    CHECK(after->sa.lifetime.hard_bytes == (1u << 30));
+    CHECK(after->counters.packets >= out_a->counters.packets);
+
     if (check_soft_expire) {
         std::optional<ExpireEvent> expire;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(8);

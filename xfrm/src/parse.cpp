@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -286,7 +288,8 @@ Parsed<Ack> parse_ack(const NetlinkMessage& message) {
         return fail("short NLMSG_ERROR");
     }
     Ack ack;
-    ack.errnum = e->error < 0 ? -e->error : e->error;
+    // Negated errno; INT_MIN has no positive counterpart (and is no errno).
+    ack.errnum = e->error == INT_MIN ? EINVAL : (e->error < 0 ? -e->error : e->error);
     ack.request_seq = e->msg.nlmsg_seq;
     if ((message.flags & NLM_F_ACK_TLVS) == 0) {
         return ack;

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -119,7 +120,7 @@ Result<std::vector<Reply>> Socket::transact(Message& request, Operation op,
                     std::memcpy(&status, m.payload.data(), sizeof status);
                 }
                 if (status < 0) {
-                    failure = kernel_error(op, object, -status, {});
+                    failure = kernel_error(op, object, status == INT_MIN ? EINVAL : -status, {});
                 }
                 finished = true;
                 break;

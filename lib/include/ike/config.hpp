@@ -87,8 +87,8 @@ struct Config {
     Lifetimes lifetimes;
     Limits limits;
     bool export_keys = false;  // emit IkeKeysExported events (Wireshark key logs); off by default
-    // Verifies peer certificates against credentials.ca_certificate. Null: the X.509 verifier
-    // of lib/policy (tests inject their own to run without X.509 files).
+    // Verifies peer certificates. Null: lib/policy's X.509 verifier anchored at
+    // credentials.ca_certificate (tests may inject their own).
     std::shared_ptr<const CertificateVerifier> verifier;
 };
 

@@ -64,7 +64,7 @@ reply() {
         # Skip the 4-byte probes iproute2 makes with MSG_PEEK|MSG_TRUNC and empty reads.
         [ "$(echo "$hex" | wc -w)" -ge 16 ] || continue
         write_hex "$here/replies/$name-$i.hex" "ip $* (recvmsg buffer $i)" "$hex"
-        echo "$hex" | xxd -r -p > "$corpus/$name-$i.bin"
+        echo "$hex" | perl -ne 'print pack("H*", join("", split))' > "$corpus/$name-$i.bin"
         echo "reply $name-$i: $(echo "$hex" | wc -w) bytes"
         i=$((i + 1))
     done < <(hexdump_messages "$log")
@@ -153,10 +153,10 @@ ip netns exec "$ns" strace -f -o "$log" -e trace=recvmsg -e read=all -xx -s 0 \
 sleep 0.7
 ip netns exec "$ns" bash -c 'echo x > /dev/udp/10.9.0.7/9' 2>/dev/null || true
 wait || true
-hex=$(hexdump_messages "$log" | head -n 1); rm -f "$log"
+hex=$(hexdump_messages "$log" | awk "NR == 1"); rm -f "$log"
 [ -n "$hex" ] || { echo "capture: no ACQUIRE seen" >&2; exit 1; }
 write_hex "$here/replies/acquire-0.hex" "ip xfrm monitor acquire (UDP to 10.9.0.7:9 hitting a trap policy)" "$hex"
-echo "$hex" | xxd -r -p > "$corpus/acquire-0.bin"
+echo "$hex" | perl -ne 'print pack("H*", join("", split))' > "$corpus/acquire-0.bin"
 echo "reply acquire-0: $(echo "$hex" | wc -w) bytes"
 
 # monitor_capture NAME TYPE TRIGGER WHAT: record the first message of type TYPE (hex byte)
@@ -169,10 +169,10 @@ monitor_capture() {
     sleep 0.7
     eval "$trigger"
     wait || true
-    local hex; hex=$(hexdump_messages "$log" | awk -v t="$type" 'NF >= 16 && $5 == t' | head -n 1); rm -f "$log"
+    local hex; hex=$(hexdump_messages "$log" | awk -v t="$type" 'NF >= 16 && $5 == t && !done { print; done = 1 }'); rm -f "$log"
     [ -n "$hex" ] || { echo "capture: no $name seen" >&2; exit 1; }
     write_hex "$here/replies/$name-0.hex" "ip xfrm monitor ($what)" "$hex"
-    echo "$hex" | xxd -r -p > "$corpus/$name-0.bin"
+    echo "$hex" | perl -ne 'print pack("H*", join("", split))' > "$corpus/$name-0.bin"
     echo "reply $name-0: $(echo "$hex" | wc -w) bytes"
 }
 
