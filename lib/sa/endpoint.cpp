@@ -285,7 +285,7 @@ Expected<void, CommandError> Endpoint::delete_child(ChildSaId child, Time now) {
     auto& m = *m_impl;
     auto* sa = m.find_child_owner(child);
     if (!sa) return unexpected(CommandError::unknown_sa);
-    if (!sa->window.queued(sa::RequestKind::delete_child) || true) sa->window.enqueue({sa::RequestKind::delete_child, child});
+    sa->window.enqueue({sa::RequestKind::delete_child, child});
     auto ctx = m.context(now);
     sa::pump_requests(ctx, *sa);
     m.sweep(now);

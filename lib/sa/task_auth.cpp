@@ -88,6 +88,12 @@ void start_ike_auth(Context& ctx, IkeSa& sa) {
 void handle_ike_auth_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
     if (sa.state != State::init_answered) return;
     const auto* idi = find_payload<wire::IdInitiator>(inner);
+    if (idi == nullptr) {  // an EAP round (RFC 7296 §2.16): we only do certificates
+        respond(ctx, sa, rx, {notify(wire::NotifyType::authentication_failed)});
+        report_auth_failure(ctx, sa, {AuthFailure::unsupported_algorithm, "EAP is not supported"});
+        close_ike(ctx, sa, DownReason::auth_failed, "EAP is not supported");
+        return;
+    }
     const Identity peer = from_wire(*idi);
     auto cert = authenticate_peer(ctx, sa, inner, peer);
     if (!cert) {
