@@ -22,7 +22,7 @@
 #include "crypto/rng.hpp"
 #include "crypto/x509_cert.hpp"
 #include "ike/endpoint.hpp"
-#include "x509_verifier.hpp"
+#include "policy/x509_verifier.hpp"
 
 namespace {
 
@@ -373,9 +373,9 @@ ike::Config make_config(const Options& o) {
         id = cert.alt_names().dns.front();
     }
     c.credentials.local_id = ike::Identity::fqdn(id);
-    auto verifier = ikepeer::make_x509_verifier(ca_der);
-    if (!verifier) fatal(o.ca + ": " + verifier.error());
-    c.verifier = *verifier;
+    // lib/policy's X.509 verifier (the engine's default), made here to name the file on error
+    c.verifier = ike::policy::make_x509_verifier(ca_der);
+    if (!c.verifier) fatal("CA certificate " + o.ca + ": not a self-signed CA certificate with keyCertSign");
     for (const auto& t : o.local_ts) c.local_traffic.push_back(parse_cidr(t));
     return c;
 }

@@ -125,7 +125,7 @@ ours_initiates() { # KEYTYPE IKE ESP WHAT(child|ike)
     local out=$work/ours-$1-init.log sas
     start_charon "$1" "$2" "$3"
     start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET \
-        --delete-after 3 --delete "$4"
+        --delete-after 3 --delete "$4" --exit-on-down
     check_keys "$out" initiator
     lab_wait_for 10 lab_file_has "$out" "DELETE_SENT what=$4 ok=1" || { cat "$out" >&2; lab_die "ours sent no DELETE"; }
     if [ "$4" = child ]; then
@@ -135,12 +135,13 @@ ours_initiates() { # KEYTYPE IKE ESP WHAT(child|ike)
         grep -qE '^lab:.*ESTABLISHED' <<<"$sas" || lab_die "charon lost the IKE SA on a child DELETE"
         ! grep -q 'net:' <<<"$sas" || lab_die "charon still has the child SA"
     else
-        lab_wait_for 10 lab_file_has "$out" IKE_SA_DOWN || lab_die "no IKE_SA_DOWN after our DELETE"
+        lab_wait_for 10 lab_file_has "$out" "EXIT ike_sas=0 child_sas=0" || { cat "$out" >&2; lab_die "ours kept state after its DELETE"; }
+        grep -q 'IKE_SA_DOWN .*reason=deleted_locally' "$out" || lab_die "no IKE_SA_DOWN deleted_locally"
         lab_wait_for 5 sh -c "! grep -q '^lab:' <<EOF
 \$(SWANCTL_DIR='$(ss_dir ss)/swanctl' STRONGSWAN_CONF='$(ss_dir ss)/strongswan.conf' swanctl --list-sas --uri unix://$(ss_dir ss)/run/charon.vici)
 EOF" || lab_die "charon still lists the IKE SA"
     fi
-    grep -E '^(CHILD|IKE)_SA_DOWN|^DELETE' "$out" >&2
+    grep -E '^(CHILD|IKE)_SA_DOWN|^DELETE|^EXIT' "$out" >&2
 }
 
 lab_tmpdir work
