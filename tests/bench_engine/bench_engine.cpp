@@ -275,6 +275,7 @@ void memory(std::size_t count) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured (long runs)
     const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
     std::printf("bench_engine (one thread, Botan 2, libike endpoints in a direct loop)\n\n");
     throughput();
