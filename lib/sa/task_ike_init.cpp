@@ -220,10 +220,7 @@ void handle_ike_init_response(Context& ctx, IkeSa& sa, const Received& rx) {
     const auto& nonce_r = nr_p->nonce.bytes();
     auto keys = derive_keys(ctx, *suite, *sa.ke, ke_p->data, sa.nonce_i, nonce_r, sa.spi_i, spi_r,
                             crypto::Role::Initiator);
-    if (!keys) {
-        fail(ctx, sa, "key exchange failed");
-        return;
-    }
+    if (!keys) return;  // a bad public value is unauthenticated noise: keep waiting (commit on success)
     sa.spi_r = spi_r;
     sa.suite = *suite;
     sa.nonce_r = nonce_r;

@@ -120,3 +120,37 @@ TEST_CASE("§2.21.4: a request for an unknown IKE SPI gets a rate-limited INVALI
     REQUIRE(n);
     CHECK(n->type == wire::NotifyType::invalid_ike_spi);
 }
+
+TEST_CASE("§2.2: requests queue behind the outstanding one and go out in order") {
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2);
+    establish(m, a, b);
+    REQUIRE(a.endpoint->delete_child(events_of<ChildSaUp>(a).front().child, m.net.now()));
+    REQUIRE(a.endpoint->delete_ike(events_of<IkeSaUp>(a).front().ike, m.net.now()));
+    REQUIRE(m.net.run_until([&] { return no_state(a) && no_state(b); }, settle));
+    // The child went first, on its own (deleted_locally, not as part of the IKE SA).
+    CHECK(events_of<ChildSaDown>(a).front().reason == DownReason::deleted_locally);
+    CHECK(events_of<ChildSaDown>(b).front().reason == DownReason::deleted_by_peer);
+    CHECK(events_of<IkeSaDown>(b).front().reason == DownReason::deleted_by_peer);
+    CHECK(b.endpoint->counters().dropped_out_of_window == 0);
+}
+
+TEST_CASE("§2.4: INITIAL_CONTACT from a restarted peer closes the SAs it forgot") {
+    Mesh m;
+    m.add(1);
+    auto& b = m.add(2);
+    establish(m, m.node(1), b);
+    // node1 restarts: a fresh endpoint on the same address and identity.
+    auto& nodes = m.net.nodes();
+    nodes.erase(nodes.begin());
+    m.rng_salt = 1;
+    auto& a2 = m.add(1);
+    m.initiate(1, 2);
+    REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(a2) == 1 && count<ChildSaUp>(b) == 2; }, settle));
+    m.net.run_until([] { return false; }, Duration{100});
+    REQUIRE(count<IkeSaDown>(b) == 1);
+    CHECK(events_of<IkeSaDown>(b).front().reason == DownReason::peer_restarted);
+    CHECK(b.endpoint->state_counts().ike_sas == 1);
+    CHECK(b.endpoint->state_counts().child_sas == 1);
+}

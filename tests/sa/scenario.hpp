@@ -16,6 +16,7 @@ inline IpAddress wan(int n) { return IpAddress::v4(192, 0, 2, static_cast<std::u
 struct Mesh {
     sim::TestCa ca;
     sim::Network net;
+    std::uint64_t rng_salt = 0;  // change it to give a re-added node a fresh random stream
 
     explicit Mesh(std::uint64_t seed = 1, sim::Conditions c = {}) : ca("mesh-ca", 4242), net(seed, c) {}
 
@@ -29,7 +30,7 @@ struct Mesh {
         if (tweak) tweak(config);
         auto pool = std::make_shared<sim::SpiPool>();
         pool->next = 0x1000u * static_cast<std::uint32_t>(n);
-        auto ep = Endpoint::create(std::move(config), crypto::make_seeded_rng(static_cast<std::uint64_t>(n) * 7919 + 1),
+        auto ep = Endpoint::create(std::move(config), crypto::make_seeded_rng(static_cast<std::uint64_t>(n) * 7919 + 1 + rng_salt),
                                    sim::make_spi_allocator(pool));
         REQUIRE(ep);
         return net.add(name, at.value_or(wan(n)), std::move(*ep), pool);

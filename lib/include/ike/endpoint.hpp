@@ -89,9 +89,11 @@ public:
                          const SocketAddress& remote, Time now);
     void handle_timeout(Time now);
 
-    // Sets up a child SA to the peer: on an existing IKE SA (CREATE_CHILD_SA), or a new one.
+    // Sets up a child SA to the peer. Part 1 (issue 6): always with a new IKE SA (IKE_SA_INIT +
+    // IKE_AUTH); issue 7 adds CREATE_CHILD_SA on an existing one. The returned id is the one
+    // ChildSaUp will carry.
     Expected<ChildSaId, CommandError> initiate(const InitiateRequest& request, Time now);
-    // Rekeys a child SA (e.g. on the kernel's soft expiry).
+    // Rekeys a child SA (e.g. on the kernel's soft expiry). Until issue 7: busy.
     Expected<void, CommandError> rekey_child(ChildSaId child, Time now);
     Expected<void, CommandError> delete_child(ChildSaId child, Time now);
     Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
