@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Interop with Debian's strongSwan (charon, kernel-libipsec + kernel-netlink, which forces UDP
+# encapsulation on port 4500) and our endpoint (examples/ikepeer) in two network namespaces.
+# Per key type (ECDSA-P256, Ed25519; one CA with RFC 3779 blocks, made with strongSwan's pki):
+#   charon-initiates: IKE_SA_INIT + IKE_AUTH + first child SA, SPIs and keys equal on both sides
+#                     (charon's chd=4 key log vs ikepeer --print-keys), then charon deletes the
+#                     IKE SA and ours reports it gone (and holds no state).
+#   ours-initiates:   the same with ikepeer initiating, then ikepeer sends a DELETE (child SA
+#                     for ECDSA, IKE SA for Ed25519) and charon's SA list shows it gone.
+#   usage: strongswan-ikepeer.sh IKEPEER [SCENARIO-FILTER]
+set -u
+lib=$(cd "$(dirname "$0")/../lab/lib" && pwd)
+source "$lib/common.sh"
+source "$lib/netns.sh"
+lab_require_root
+source "$lib/pki.sh"
+source "$lib/strongswan.sh"
+ikepeer=${1:?usage: $0 IKEPEER [FILTER]}
+filter=${2:-}
+[ -x "$ikepeer" ] || lab_die "ikepeer not found: $ikepeer"
+command -v pki >/dev/null && [ -x /usr/lib/ipsec/charon ] || { echo "SKIP: strongSwan not installed" >&2; exit 77; }
+[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun for kernel-libipsec" >&2; exit 77; }
+
+SS_ADDR=192.0.2.1 OUR_ADDR=192.0.2.2 SS_NET=10.0.1.0/24 OUR_NET=10.0.2.0/24
+
+# interop_pki DIR KEYTYPE: CA (10.0.0.0/16) issuing charon.lab (10.0.1.0/24) and ours.lab
+# (10.0.2.0/24); our key also as PKCS#8 (ours.p8), which libike loads.
+interop_pki() {
+    local dir=$1 kt=$2 n blk
+    mkdir -p "$dir"
+    echo 'pki { load = random drbg nonce pem pkcs1 pkcs8 pubkey x509 openssl sha1 sha2 }' >"$dir/pki.conf"
+    (
+        export STRONGSWAN_CONF=$dir/pki.conf
+        cd "$dir" || exit 1
+        lab_pki_gen "$kt" >ca.key || exit 1
+        pki --self --ca --lifetime 30 --in ca.key --type "$kt" --addrblock 10.0.0.0/16 \
+            --dn "C=CH, O=meshd interop, CN=meshd interop CA" --outform pem >ca.crt || exit 1
+        for n in charon.lab:10.0.1.0/24 ours.lab:10.0.2.0/24; do
+            blk=${n#*:} n=${n%%:*}
+            lab_pki_gen "$kt" >"$n.key" || exit 1
+            pki --pub --in "$n.key" --type priv |
+                pki --issue --lifetime 30 --cacert ca.crt --cakey ca.key --addrblock "$blk" \
+                    --dn "C=CH, O=meshd interop, CN=$n" --san "$n" \
+                    --flag serverAuth --flag clientAuth --outform pem >"$n.crt" || exit 1
+        done
+        openssl pkcs8 -topk8 -nocrypt -in ours.lab.key -out ours.p8 || exit 1
+    )
+}
+
+# charon's "%B" hex dump after "<what> key => N bytes" (lines "... <lab|1>   16: 1B 1B ...  ASCII"),
+# as one lower-case hex string
+charon_key() { # LOG WHAT
+    awk -v what="$2 key =>" '
+        index($0, what) { on = 1; s = ""; next }
+        on && match($0, /> +[0-9]+: /) { h = substr($0, RSTART + RLENGTH, 48); gsub(/ /, "", h); s = s h; next }
+        on { on = 0; last = s }
+        END { if (on) last = s; print tolower(last) }' "$1"
+}
+
+# field VALUE of key=VALUE from the first line of FILE starting with TAG
+field() { awk -v tag="$2" -v k="$3" '$1 == tag { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' "$1"; }
+
+start_charon() { # KEYTYPE IKE ESP
+    local pki=$work/pki-$1
+    ss_setup ss ns="$NS_SS" kernel=libipsec pki="$pki" id=charon.lab peer=ours.lab \
+        local=$SS_ADDR remote=$OUR_ADDR lts=$SS_NET rts=$OUR_NET ike="$2" esp="$3" log=4
+    # the child keys are logged in the chd group (keymat_v2: DBG4(DBG_CHD, ...))
+    sed -i 's/^      knl = 4$/      knl = 2\n      chd = 4/' "$(ss_dir ss)/strongswan.conf"
+    ss_start ss
+}
+
+start_ours() { # KEYTYPE OUT ARGS...
+    local pki=$work/pki-$1 out=$2
+    shift 2
+    ip netns exec "$NS_OURS" "$ikepeer" --local $OUR_ADDR --cert "$pki/ours.lab.crt" --key "$pki/ours.p8" \
+        --ca "$pki/ca.crt" --local-ts $OUR_NET --print-keys --exit-after 60 "$@" >"$out" 2>"$out.err" &
+    OURS_PID=$!
+    lab_defer lab_kill_wait "$OURS_PID"
+    lab_wait_for 10 lab_file_has "$out" LISTENING || { cat "$out.err" >&2; return 1; }
+}
+
+# Our CHILD_SA_UP against charon's SAs: SPIs crosswise, keys in the charon log by role.
+check_keys() { # OUT OUR_ROLE(initiator|responder)
+    local out=$1 role=$2 sas in_spi out_spi ie ir ok=0
+    lab_wait_for 20 lab_file_has "$out" CHILD_SA_UP || { lab_log "no CHILD_SA_UP from ours"; cat "$out" "$out.err" >&2; return 1; }
+    grep -E '^(IKE|CHILD)_SA_UP' "$out" | sed 's/_encr=[^ ]*:\([0-9a-f]\{8\}\)[0-9a-f]*/_encr=\1.../g' >&2
+    sas=$(ss_swanctl ss --list-sas)
+    echo "$sas" >&2
+    in_spi=$(field "$out" CHILD_SA_UP in_spi) out_spi=$(field "$out" CHILD_SA_UP out_spi)
+    # charon's outbound SPI is our inbound one and vice versa
+    grep -q "in  $out_spi" <<<"$sas" || { lab_log "charon has no inbound SA $out_spi"; ok=1; }
+    grep -q "out $in_spi" <<<"$sas" || { lab_log "charon has no outbound SA $in_spi"; ok=1; }
+    [ "$(field "$out" CHILD_SA_UP encap)" = 1 ] || { lab_log "ours did not agree on UDP encapsulation"; ok=1; }
+    ie=$(charon_key "$(ss_dir ss)/charon.log" "encryption initiator")
+    ir=$(charon_key "$(ss_dir ss)/charon.log" "encryption responder")
+    local our_i our_r
+    if [ "$role" = initiator ]; then
+        our_i=$(field "$out" CHILD_SA_UP out_encr) our_r=$(field "$out" CHILD_SA_UP in_encr)
+    else
+        our_i=$(field "$out" CHILD_SA_UP in_encr) our_r=$(field "$out" CHILD_SA_UP out_encr)
+    fi
+    our_i=${our_i#*:} our_r=${our_r#*:}
+    lab_log "keys i->r: charon ${ie:0:16}... (${#ie} hex) ours ${our_i:0:16}... (${#our_i} hex)"
+    lab_log "keys r->i: charon ${ir:0:16}... (${#ir} hex) ours ${our_r:0:16}... (${#our_r} hex)"
+    [ -n "$ie" ] && [ "$ie" = "$our_i" ] || { lab_log "initiator->responder keys differ"; ok=1; }
+    [ -n "$ir" ] && [ "$ir" = "$our_r" ] || { lab_log "responder->initiator keys differ"; ok=1; }
+    return $ok
+}
+
+charon_initiates() { # KEYTYPE IKE ESP
+    local out=$work/ours-$1-resp.log
+    start_charon "$1" "$2" "$3"
+    start_ours "$1" "$out" --exit-on-down
+    ss_initiate ss >"$work/initiate.log" 2>&1 || { cat "$work/initiate.log" "$out" "$out.err" >&2; lab_die "charon's initiate failed"; }
+    check_keys "$out" responder
+    # DELETE from charon: the IKE SA (and its child) must be gone on our side too
+    ss_swanctl ss --terminate --ike lab --timeout 10 >/dev/null 2>&1 || lab_die "charon's terminate failed"
+    lab_wait_for 10 lab_file_has "$out" "EXIT ike_sas=0 child_sas=0" || { cat "$out" >&2; lab_die "ours kept state after charon's DELETE"; }
+    grep -E '^(CHILD|IKE)_SA_DOWN|^EXIT' "$out" >&2
+    grep -q 'IKE_SA_DOWN .*reason=deleted_by_peer' "$out" || lab_die "no IKE_SA_DOWN deleted_by_peer"
+    [ -z "$(ss_swanctl ss --list-sas | grep -E '^lab:')" ] || lab_die "charon still lists the IKE SA"
+}
+
+ours_initiates() { # KEYTYPE IKE ESP WHAT(child|ike)
+    local out=$work/ours-$1-init.log sas
+    start_charon "$1" "$2" "$3"
+    start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET \
+        --delete-after 3 --delete "$4" --exit-on-down
+    check_keys "$out" initiator
+    lab_wait_for 10 lab_file_has "$out" "DELETE_SENT what=$4 ok=1" || { cat "$out" >&2; lab_die "ours sent no DELETE"; }
+    if [ "$4" = child ]; then
+        lab_wait_for 10 lab_file_has "$out" CHILD_SA_DOWN || lab_die "no CHILD_SA_DOWN after our DELETE"
+        sas=$(ss_swanctl ss --list-sas)
+        echo "$sas" >&2
+        grep -qE '^lab:.*ESTABLISHED' <<<"$sas" || lab_die "charon lost the IKE SA on a child DELETE"
+        ! grep -q 'net:' <<<"$sas" || lab_die "charon still has the child SA"
+    else
+        lab_wait_for 10 lab_file_has "$out" "EXIT ike_sas=0 child_sas=0" || { cat "$out" >&2; lab_die "ours kept state after its DELETE"; }
+        grep -q 'IKE_SA_DOWN .*reason=deleted_locally' "$out" || lab_die "no IKE_SA_DOWN deleted_locally"
+        lab_wait_for 5 sh -c "! grep -q '^lab:' <<EOF
+\$(SWANCTL_DIR='$(ss_dir ss)/swanctl' STRONGSWAN_CONF='$(ss_dir ss)/strongswan.conf' swanctl --list-sas --uri unix://$(ss_dir ss)/run/charon.vici)
+EOF" || lab_die "charon still lists the IKE SA"
+    fi
+    grep -E '^(CHILD|IKE)_SA_DOWN|^DELETE|^EXIT' "$out" >&2
+}
+
+lab_tmpdir work
+lab_ns _ ss ours || lab_die "namespaces"
+NS_SS=${LAB_NS_PREFIX}ss NS_OURS=${LAB_NS_PREFIX}ours
+lab_veth "$NS_SS" wan $SS_ADDR/24 "$NS_OURS" wan $OUR_ADDR/24 || lab_die "veth"
+# charon's route for the child SA (via its TUN device) needs a source address in its local subnet
+ip -n "$NS_SS" addr add 10.0.1.1/24 dev lo || lab_die "address"
+interop_pki "$work/pki-ecdsa" ecdsa && interop_pki "$work/pki-ed25519" ed25519 || lab_die "pki"
+
+run() { [[ -z $filter || $1 == *$filter* ]] || return 0; lab_scenario "$@"; }
+run interop-ecdsa-charon-initiates charon_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16
+run interop-ecdsa-ours-initiates ours_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16 child
+run interop-ed25519-charon-initiates charon_initiates ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
+run interop-ed25519-ours-initiates ours_initiates ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305 ike
+lab_summary
