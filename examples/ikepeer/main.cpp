@@ -358,6 +358,19 @@ void print_event(const ike::Event& ev, const Options& o, Run& run) {
     std::fflush(stdout);
 }
 
+const char* config_error(ike::ConfigError e) {
+    switch (e) {
+        case ike::ConfigError::no_credentials: return "no credentials";
+        case ike::ConfigError::bad_certificate: return "bad certificate";
+        case ike::ConfigError::bad_private_key: return "bad private key";
+        case ike::ConfigError::key_mismatch: return "the private key does not belong to the certificate";
+        case ike::ConfigError::bad_ca: return "bad CA certificate";
+        case ike::ConfigError::no_proposals: return "no proposals";
+        case ike::ConfigError::unsupported_transform: return "unsupported transform";
+    }
+    return "?";
+}
+
 ike::Config make_config(const Options& o) {
     auto cert = load_cert(o.cert, "certificate");
     auto ca = load_cert(o.ca, "CA certificate");
@@ -374,24 +387,13 @@ ike::Config make_config(const Options& o) {
     }
     c.credentials.local_id = ike::Identity::fqdn(id);
     // lib/policy's X.509 verifier (the engine's default), made here to name the file on error
-    c.verifier = ike::policy::make_x509_verifier(ca_der);
-    if (!c.verifier) fatal("CA certificate " + o.ca + ": not a self-signed CA certificate with keyCertSign");
+    auto verifier = ike::policy::make_x509_verifier(ca_der);
+    if (!verifier) fatal("CA certificate " + o.ca + ": " + config_error(verifier.error()));
+    c.verifier = std::move(*verifier);
     for (const auto& t : o.local_ts) c.local_traffic.push_back(parse_cidr(t));
     return c;
 }
 
-const char* config_error(ike::ConfigError e) {
-    switch (e) {
-        case ike::ConfigError::no_credentials: return "no credentials";
-        case ike::ConfigError::bad_certificate: return "bad certificate";
-        case ike::ConfigError::bad_private_key: return "bad private key";
-        case ike::ConfigError::key_mismatch: return "the private key does not belong to the certificate";
-        case ike::ConfigError::bad_ca: return "bad CA certificate";
-        case ike::ConfigError::no_proposals: return "no proposals";
-        case ike::ConfigError::unsupported_transform: return "unsupported transform";
-    }
-    return "?";
-}
 
 }  // namespace
 

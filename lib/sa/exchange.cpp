@@ -19,6 +19,10 @@ wire::ExchangeType exchange_of(RequestKind k) {
         case RequestKind::liveness:
         case RequestKind::auth_failed:
             break;
+        case RequestKind::create_child:
+        case RequestKind::rekey_child:
+        case RequestKind::rekey_ike:
+            return wire::ExchangeType::create_child_sa;
     }
     return wire::ExchangeType::informational;
 }
@@ -51,10 +55,25 @@ void handle_response(Context& ctx, IkeSa& sa, const Received& rx) {
     auto inner = open_checked(ctx, sa, rx);
     if (!inner) return;
     sa.last_heard = ctx.now;
-    if (req.kind == RequestKind::ike_auth)
-        handle_ike_auth_response(ctx, sa, *inner);
-    else
-        handle_informational_response(ctx, sa, req, *inner);
+    switch (req.kind) {
+        case RequestKind::ike_auth:
+            handle_ike_auth_response(ctx, sa, *inner);
+            return;
+        case RequestKind::create_child:
+        case RequestKind::rekey_child:
+            handle_child_sa_response(ctx, sa, req, *inner);
+            return;
+        case RequestKind::rekey_ike:
+            handle_ike_rekey_response(ctx, sa, req, *inner);
+            return;
+        case RequestKind::ike_sa_init:
+        case RequestKind::delete_child:
+        case RequestKind::delete_ike:
+        case RequestKind::liveness:
+        case RequestKind::auth_failed:
+            handle_informational_response(ctx, sa, req, *inner);
+            return;
+    }
 }
 
 void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
@@ -81,8 +100,12 @@ void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
         case wire::ExchangeType::informational:
             handle_informational_request(ctx, sa, rx, *inner);
             return;
-        case wire::ExchangeType::create_child_sa:  // part 2 (issue 7): refuse politely
-            if (sa.authenticated()) respond(ctx, sa, rx, {notify(wire::NotifyType::no_additional_sas)});
+        case wire::ExchangeType::create_child_sa:
+            if (!sa.authenticated()) return;
+            if (is_ike_rekey(*inner))
+                handle_ike_rekey_request(ctx, sa, rx, *inner);
+            else
+                handle_child_sa_request(ctx, sa, rx, *inner);
             return;
         case wire::ExchangeType::ike_sa_init:
         case wire::ExchangeType::ike_session_resume:
@@ -115,8 +138,22 @@ void pump_requests(Context& ctx, IkeSa& sa) {
     if (sa.state != State::established || sa.window.busy()) return;
     while (auto next = sa.window.dequeue()) {
         if (next->kind == RequestKind::delete_child && sa.find_child(next->child) == nullptr) continue;
+        std::optional<Payloads> inner;
+        switch (next->kind) {
+            case RequestKind::create_child:
+            case RequestKind::rekey_child:
+                inner = start_child_sa(ctx, sa, *next);
+                break;
+            case RequestKind::rekey_ike:
+                inner = start_ike_rekey(ctx, sa, *next);
+                break;
+            default:
+                inner = informational_payloads(sa, *next);
+                break;
+        }
+        if (!inner) continue;
         if (next->kind == RequestKind::delete_ike) sa.transition(State::deleting);
-        if (!send_request(ctx, sa, *next, wire::ExchangeType::informational, informational_payloads(sa, *next)))
+        if (!send_request(ctx, sa, *next, exchange_of(next->kind), *inner))
             close_ike(ctx, sa, DownReason::negotiation_failed, "cannot protect a request");
         return;
     }
@@ -158,6 +195,9 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
                     return;
                 case RequestKind::delete_child:
                 case RequestKind::liveness:
+                case RequestKind::create_child:
+                case RequestKind::rekey_child:
+                case RequestKind::rekey_ike:
                     close_ike(ctx, sa, DownReason::dead_peer, "no answer from the peer");
                     return;
             }

@@ -24,11 +24,14 @@ enum class RequestKind : std::uint8_t {
     delete_ike,    // INFORMATIONAL with D(IKE)
     liveness,      // empty INFORMATIONAL (§1.4)
     auth_failed,   // INFORMATIONAL with N(AUTHENTICATION_FAILED) (§2.21.2)
+    create_child,  // CREATE_CHILD_SA: an additional child SA (§1.3.1)
+    rekey_child,   // CREATE_CHILD_SA with N(REKEY_SA) (§1.3.3)
+    rekey_ike,     // CREATE_CHILD_SA with SA(IKE) (§1.3.2)
 };
 
 struct QueuedRequest {
     RequestKind kind{};
-    ChildSaId child{};  // delete_child only
+    ChildSaId child{};  // delete_child, create_child, rekey_child
 };
 
 struct Outstanding {

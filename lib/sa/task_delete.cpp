@@ -21,6 +21,9 @@ Payloads informational_payloads(const IkeSa& sa, const QueuedRequest& req) {
         case RequestKind::liveness:
         case RequestKind::ike_sa_init:
         case RequestKind::ike_auth:
+        case RequestKind::create_child:
+        case RequestKind::rekey_child:
+        case RequestKind::rekey_ike:
             break;
     }
     return p;
@@ -98,6 +101,9 @@ void handle_informational_response(Context& ctx, IkeSa& sa, const QueuedRequest&
         case RequestKind::liveness:
         case RequestKind::ike_sa_init:
         case RequestKind::ike_auth:
+        case RequestKind::create_child:
+        case RequestKind::rekey_child:
+        case RequestKind::rekey_ike:
             break;
     }
     pump_requests(ctx, sa);

@@ -6,6 +6,8 @@
 //   task_child_create.cpp the first child SA (SA, TSi/TSr narrowing, KEYMAT, ChildSaUp)
 //   task_delete.cpp       INFORMATIONAL: DELETE, AUTHENTICATION_FAILED, closing an SA
 //   task_liveness.cpp     liveness checks and dead-peer detection
+//   task_child_sa.cpp     CREATE_CHILD_SA for child SAs: additional ones and rekeys (issue 7)
+//   task_ike_rekey.cpp    CREATE_CHILD_SA rekeying the IKE SA itself (issue 7)
 //   exchange.cpp          request/response plumbing shared by all of them
 #pragma once
 
@@ -106,6 +108,20 @@ void remove_child(Context& ctx, IkeSa& sa, ChildSaId child, DownReason reason);
 // --- task_liveness.cpp ---
 std::optional<Time> liveness_deadline(const Context& ctx, const IkeSa& sa);
 void check_liveness(Context& ctx, IkeSa& sa);
+
+// --- task_child_sa.cpp ---
+// The payloads of our CREATE_CHILD_SA request for `req` (create_child or rekey_child), with its
+// pending state (nonce, KE, SPI) kept in `sa`; nullopt drops the request (e.g. the child is gone).
+std::optional<Payloads> start_child_sa(Context& ctx, IkeSa& sa, const QueuedRequest& req);
+void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
+void handle_child_sa_response(Context& ctx, IkeSa& sa, const QueuedRequest& req, const Payloads& inner);
+
+// --- task_ike_rekey.cpp ---
+// A CREATE_CHILD_SA whose SA payload proposes protocol IKE (§1.3.2) rather than a child SA.
+bool is_ike_rekey(std::span<const wire::Payload> inner);
+std::optional<Payloads> start_ike_rekey(Context& ctx, IkeSa& sa, const QueuedRequest& req);
+void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
+void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest& req, const Payloads& inner);
 
 // Emits the IkeKeysExported event when the configuration asks for it.
 void export_ike_keys(Context& ctx, const IkeSa& sa);

@@ -141,7 +141,7 @@ struct Pki {
         c.credentials.private_key = n.key;
         const auto ca_der = ca.certificate().der();
         c.credentials.ca_certificate.assign(ca_der.begin(), ca_der.end());
-        c.verifier = policy::make_x509_verifier(ca_der);  // the engine's default, made once per endpoint
+        c.verifier = must(policy::make_x509_verifier(ca_der), "CA verifier");  // the engine's default, made once per endpoint
         const auto r = must(crypto::IpRange::parse(subnet), "range");
         c.local_traffic = {TrafficSelector{*IpAddress::from_bytes(std::span(r.first.data(), 4)),
                                            *IpAddress::from_bytes(std::span(r.last.data(), 4))}};
