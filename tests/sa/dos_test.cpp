@@ -80,7 +80,7 @@ void run_briefly(Mesh& m) { m.net.run_until([] { return false; }, Duration{100})
 
 }  // namespace
 
-TEST_CASE("§2.6: below cookie_threshold no COOKIE is asked; above it the initiator's retry with it is accepted") {
+TEST_CASE("§2.6: below cookie_threshold no COOKIE is asked but above it the initiator's retry with it is accepted") {
     Mesh m;
     auto& a = m.add(1);
     auto& b = m.add(2, [](Config& c) { c.limits.cookie_threshold = 2; });
@@ -97,7 +97,7 @@ TEST_CASE("§2.6: below cookie_threshold no COOKIE is asked; above it the initia
     CHECK(pair_matches(events_of<ChildSaUp>(a).front(), events_of<ChildSaUp>(b).front()));
 }
 
-TEST_CASE("§2.6: a forged or replayed-from-elsewhere or absent COOKIE gets a fresh one; no state and no Diffie-Hellman") {
+TEST_CASE("§2.6: a forged or replayed-from-elsewhere or absent COOKIE gets a fresh one with no state and no Diffie-Hellman") {
     Mesh m;
     auto& b = m.add(2, [](Config& c) { c.limits.cookie_threshold = 0; });
     m.add(9);  // x and y: endpoints that receive the answers and ignore them
@@ -126,7 +126,7 @@ TEST_CASE("§2.6: a forged or replayed-from-elsewhere or absent COOKIE gets a fr
     CHECK_FALSE(b.endpoint->next_timeout());
 }
 
-TEST_CASE("§2.6: a COOKIE binds SPIi and Ni: the same request with its cookie is accepted; another is not") {
+TEST_CASE("§2.6: a COOKIE binds SPIi and Ni: the same request with its cookie is accepted and another is not") {
     Mesh m;
     auto& b = m.add(2, [](Config& c) { c.limits.cookie_threshold = 0; });
     m.add(9);
@@ -148,7 +148,7 @@ TEST_CASE("§2.6: a COOKIE binds SPIi and Ni: the same request with its cookie i
     CHECK(b.endpoint->counters().key_exchanges == 1);
 }
 
-TEST_CASE("§2.6: the COOKIE secret rotates with the time passed in; the previous secret stays good one lifetime") {
+TEST_CASE("§2.6: the COOKIE secret rotates with the time passed in and the previous secret stays good one lifetime") {
     const Duration life{60000};
     sa::CookieSecrets s(life);
     auto rng = crypto::make_seeded_rng(99);
@@ -219,7 +219,7 @@ TEST_CASE("§2.6: half-open SAs are capped per source address and each drop is c
     CHECK(b.endpoint->state_counts().half_open == 1);
 }
 
-TEST_CASE("§2.6: half-open SAs are capped overall; a legitimate peer gets through once they expire") {
+TEST_CASE("§2.6: half-open SAs are capped overall and a legitimate peer gets through once they expire") {
     Mesh m;
     auto& a = m.add(1);
     auto& b = m.add(2, [](Config& c) { c.limits.max_half_open = 4; });
@@ -259,7 +259,7 @@ TEST_CASE("§2.6.1: COOKIE then INVALID_KE_PAYLOAD: the initiator keeps the cook
     CHECK(events_of<IkeSaUp>(a).front().suite.ke == crypto::KeId::Ecp256);
 }
 
-TEST_CASE("§2.6: 100000 spoofed IKE_SA_INIT requests while a legitimate peer connects: it gets through; state stays bounded; no DH for spoofed requests once cookies are on") {
+TEST_CASE("§2.6: 100000 spoofed IKE_SA_INIT requests while a legitimate peer connects: it gets through with bounded state and no DH for spoofed requests once cookies are on") {
     Mesh m;
     auto& a = m.add(1);
     auto& b = m.add(2);  // default limits: cookies above 1,000 half-open SAs
