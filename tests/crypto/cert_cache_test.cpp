@@ -7,7 +7,7 @@
 using namespace ike::crypto;
 using namespace ike::crypto::test;
 
-TEST_CASE("CertificateCache: hits share the parsed certificate; LRU eviction", "[x509][cache]") {
+TEST_CASE("CertificateCache: hits share the parsed certificate — LRU eviction", "[x509][cache]") {
     auto rng = make_seeded_rng(300);
     const auto ca = make_root(*rng);
     const auto a = make_node(ca, *rng, node_profile("a.mesh.example", 1)).cert;

@@ -68,7 +68,7 @@ TEST_CASE("IP blocks merge, sort, and answer containment", "[ip_blocks]") {
     CHECK(back->encode_der() == b.encode_der());
 }
 
-TEST_CASE("RFC 3779 §2.3 blocks must lie within the issuer's; inherit", "[ip_blocks]") {
+TEST_CASE("RFC 3779 §2.3 blocks must lie within the issuer's — inherit", "[ip_blocks]") {
     const auto issuer = blocks({"10.0.0.0/16", "fd00::/16"});
     CHECK(blocks({"10.0.5.0/24"}).within(issuer));
     CHECK(blocks({"10.0.5.0/24", "fd00:5::/32"}).within(issuer));

@@ -17,7 +17,7 @@ std::vector<std::uint8_t> draw(Rng& rng, std::size_t n) {
 }
 }  // namespace
 
-TEST_CASE("seeded RNG: same seed, same stream; different seed, different stream", "[rng]") {
+TEST_CASE("seeded RNG: same seed, same stream — different seed, different stream", "[rng]") {
     auto a = make_seeded_rng(42);
     auto b = make_seeded_rng(42);
     auto c = make_seeded_rng(43);

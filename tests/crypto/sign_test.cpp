@@ -104,7 +104,7 @@ TEST_CASE("RFC 4754 §8.1 ECDSA-256 signature verifies (DER form of r|s, RFC 742
     CHECK(verify(*pub, SignatureScheme::Ed25519, msg, sig).error() == CertError::KeyMismatch);
 }
 
-TEST_CASE("Every signature scheme round-trips; a flipped bit fails", "[sign]") {
+TEST_CASE("Every signature scheme round-trips — a flipped bit fails", "[sign]") {
     struct Case {
         KeyType key;
         SignatureScheme scheme;
@@ -138,7 +138,7 @@ TEST_CASE("Every signature scheme round-trips; a flipped bit fails", "[sign]") {
     }
 }
 
-TEST_CASE("Keys survive PKCS#8 PEM and DER; garbage is Malformed", "[sign][keys]") {
+TEST_CASE("Keys survive PKCS#8 PEM and DER — garbage is Malformed", "[sign][keys]") {
     auto rng = make_seeded_rng(11);
     for (const auto type : {KeyType::Ed25519, KeyType::EcdsaP256, KeyType::EcdsaP384,
                             KeyType::EcdsaP521}) {

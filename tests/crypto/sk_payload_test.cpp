@@ -193,7 +193,7 @@ TEST_CASE("SK payload: truncated or misaligned bodies are malformed, not crashes
     }
 }
 
-TEST_CASE("SK payload: AEAD explicit IVs are a counter and never repeat; CBC IVs are fresh", "[sk][iv]") {
+TEST_CASE("SK payload: AEAD explicit IVs are a counter and never repeat — CBC IVs are fresh", "[sk][iv]") {
     auto rng = make_seeded_rng(7);
     for (const auto& s : kSuites) {
         CAPTURE(s.name);
@@ -242,7 +242,7 @@ std::vector<std::uint8_t> cbc_body(CbcHmac& cbc, const std::vector<std::uint8_t>
 }
 }  // namespace
 
-TEST_CASE("SK payload: any padding length the peer chose is accepted; impossible ones are not (RFC 7296 §3.14)",
+TEST_CASE("SK payload: any padding length the peer chose is accepted — impossible ones are not (RFC 7296 §3.14)",
           "[sk][padding]") {
     const SkSuite suite{EncrId::AesCbc, 128, IntegId::HmacSha2_256_128};
     const Keys k = keys_for(suite, 0x55);

@@ -121,7 +121,7 @@ TEST_CASE("Validity at the time passed in: Expired and NotYetValid", "[x509]") {
     CHECK(peer.chain_not_after() < pki.root.certificate().not_after());
 }
 
-TEST_CASE("Revocation by a CA-signed CRL: Revoked; a bad or stale CRL: CrlInvalid", "[x509]") {
+TEST_CASE("Revocation by a CA-signed CRL: Revoked — a bad or stale CRL: CrlInvalid", "[x509]") {
     Pki pki;
     const auto good = make_node(pki.root, *pki.rng, node_profile("nyc.mesh.example", 20));
     const auto bad = make_node(pki.root, *pki.rng, node_profile("lost.mesh.example", 21));

@@ -62,7 +62,7 @@ TEST_CASE("§2.7: a group the initiator did not offer ends the attempt (bounded 
     CHECK(no_state(b));
 }
 
-TEST_CASE("§2.6: an initiator asked for a COOKIE retries with it; the responder keeps no state before") {
+TEST_CASE("§2.6: an initiator asked for a COOKIE retries with it — the responder keeps no state before") {
     Mesh m;
     auto& a = m.add(1);
     auto& b = m.add(2, [](Config& c) { c.limits.cookie_threshold = 0; });  // always demand cookies
@@ -84,7 +84,7 @@ TEST_CASE("§2.23: no NAT between the peers: both stay on port 500 without encap
     CHECK(events_of<IkeSaUp>(b).front().remote.port == 500);
 }
 
-TEST_CASE("§2.23: an initiator behind a NAT is detected by both sides; IKE and ESP move to UDP 4500") {
+TEST_CASE("§2.23: an initiator behind a NAT is detected by both sides — IKE and ESP move to UDP 4500") {
     Mesh m;
     const auto inside = IpAddress::v4(172, 16, 0, 1);
     const auto outside = IpAddress::v4(198, 51, 100, 1);

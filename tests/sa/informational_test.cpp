@@ -19,7 +19,7 @@ void establish(Mesh& m, sim::Network::Node& a, sim::Network::Node& b) {
 
 }  // namespace
 
-TEST_CASE("§1.4.1: the initiator deletes the child SA pair; the IKE SA stays") {
+TEST_CASE("§1.4.1: the initiator deletes the child SA pair — the IKE SA stays") {
     Mesh m;
     auto& a = m.add(1);
     auto& b = m.add(2);
@@ -70,7 +70,7 @@ TEST_CASE("§1.4.1: deleting the IKE SA takes its child SAs along, from either s
     }
 }
 
-TEST_CASE("§2.4: liveness checks keep a quiet SA; a silent peer is declared dead") {
+TEST_CASE("§2.4: liveness checks keep a quiet SA — a silent peer is declared dead") {
     Mesh m;
     const auto live = [](Config& c) { c.timers.liveness_after = Duration{10000}; };
     auto& a = m.add(1, live);

@@ -123,7 +123,7 @@ TEST_CASE("RFC 7296 3.14: payloads may precede SK", "[wire][chain]") {
     CHECK(encode(*m) == b);
 }
 
-TEST_CASE("RFC 7296 3.14: decode_inner reads a decrypted SK body; nested SK is refused",
+TEST_CASE("RFC 7296 3.14: decode_inner reads a decrypted SK body — nested SK is refused",
           "[wire][chain]") {
     const Bytes nonce = Bytes(16, 0xaa);
     const Bytes plain = cat({payload(40, hex("02000000 6e6f6465")), payload(0, nonce)});

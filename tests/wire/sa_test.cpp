@@ -68,7 +68,7 @@ TEST_CASE("RFC 7296 3.3: an SA built in code encodes to the hand-built bytes", "
     CHECK(encode(m) == sa_message(expected_proposal));
 }
 
-TEST_CASE("RFC 7296 3.3.5: TLV attributes are kept; Key Length must be TV", "[wire][sa]") {
+TEST_CASE("RFC 7296 3.3.5: TLV attributes are kept — Key Length must be TV", "[wire][sa]") {
     const Bytes tlv = hex("00 00 0014 01 01 00 01  00 00 000c 01 00 000c 0011 0000");
     const auto sa = decode_single<SecurityAssociation>(sa_message(tlv));
     const auto& a = sa.proposals[0].transforms[0].attributes;

@@ -106,7 +106,7 @@ TEST_CASE("RFC 7383 2.5: SKF fragment number and total, both directions", "[wire
     CHECK(f3.first_inner == PayloadType::none);
 }
 
-TEST_CASE("RFC 7383 2.5: fragment number is 1..total; only the first names an inner payload",
+TEST_CASE("RFC 7383 2.5: fragment number is 1..total — only the first names an inner payload",
           "[wire][skf]") {
     CHECK(decode_error(message(53, payload(0, hex("0000 0003")), 35)).rule == DecodeRule::skf_fragment_number);
     CHECK(decode_error(message(53, payload(0, hex("0004 0003")), 35)).rule == DecodeRule::skf_fragment_number);
