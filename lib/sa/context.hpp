@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 
 #include "crypto/rng.hpp"
 #include "ike/config.hpp"
@@ -11,6 +12,17 @@
 #include "sa/ike_sa.hpp"
 
 namespace ike::sa {
+
+// The endpoint's table of IKE SAs as an IKE SA rekey (task_ike_rekey.cpp) needs it: the new SA
+// gets an ID and an SPI unused in the table, and is indexed at once so the next datagram finds it.
+class IkeSaTable {
+public:
+    virtual std::uint64_t new_ike_spi() = 0;
+    virtual IkeSaId new_ike_id() = 0;
+    virtual IkeSa* find_ike(IkeSaId id) = 0;  // null when gone or closed
+    virtual IkeSa& adopt(std::unique_ptr<IkeSa> sa) = 0;
+    virtual ~IkeSaTable() = default;
+};
 
 struct Context {
     const Config& config;
@@ -22,6 +34,7 @@ struct Context {
     Counters& counters;
     std::uint64_t& last_child_id;
     Time now;
+    IkeSaTable* table = nullptr;  // null: no IKE SA rekey possible (then it is refused)
 
     void emit(Event e) { events.push_back(std::move(e)); }
     // Adds the non-ESP marker on the NAT-T port (RFC 3948 §2.2).

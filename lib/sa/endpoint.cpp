@@ -15,7 +15,7 @@ namespace ike {
 using sa::IkeSa;
 using sa::State;
 
-struct Endpoint::Impl {
+struct Endpoint::Impl final : sa::IkeSaTable {
     Config config;
     std::unique_ptr<crypto::Rng> rng;
     std::unique_ptr<SpiAllocator> spis;
@@ -36,7 +36,17 @@ struct Endpoint::Impl {
     unsigned invalid_spi_sent = 0;
 
     sa::Context context(Time now) {
-        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now};
+        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now, this};
+    }
+    // sa::IkeSaTable: IKE SAs made by an IKE SA rekey (task_ike_rekey.cpp).
+    std::uint64_t new_ike_spi() override { return new_spi(); }
+    IkeSaId new_ike_id() override { return IkeSaId{++last_ike_id}; }
+    IkeSa* find_ike(IkeSaId id) override { return find(id); }
+    IkeSa& adopt(std::unique_ptr<IkeSa> sa) override {
+        auto& ref = *sa;
+        by_spi[sa->our_spi()] = sa->id.value;
+        sas[sa->id.value] = std::move(sa);
+        return ref;
     }
     std::uint64_t new_spi();
     IkeSa* find(IkeSaId id);
@@ -283,6 +293,19 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
 Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time) {
     if (!m_impl->find_child_owner(child)) return unexpected(CommandError::unknown_sa);
     return unexpected(CommandError::busy);  // CREATE_CHILD_SA rekeying: issue 7
+}
+
+Expected<void, CommandError> Endpoint::rekey_ike(IkeSaId id, Time now) {
+    auto& m = *m_impl;
+    auto* sa = m.find(id);
+    if (!sa || sa->rekeyed_to || sa->down_emitted) return unexpected(CommandError::unknown_sa);
+    if (sa->state != State::established || sa->window.queued(sa::RequestKind::rekey_ike) || sa::ike_rekey_busy(*sa))
+        return unexpected(CommandError::busy);
+    sa->window.enqueue({sa::RequestKind::rekey_ike, {}});
+    auto ctx = m.context(now);
+    sa::pump_requests(ctx, *sa);
+    m.sweep(now);
+    return {};
 }
 
 Expected<void, CommandError> Endpoint::delete_child(ChildSaId child, Time now) {

@@ -47,6 +47,8 @@ struct ChildRequest {
     Mode mode = Mode::tunnel;
 };
 
+struct IkeRekey;  // task_ike_rekey.cpp: our CREATE_CHILD_SA rekeying this IKE SA, and its retries
+
 struct IkeSa {
     IkeSaId id;
     crypto::Role role = crypto::Role::Initiator;
@@ -83,6 +85,12 @@ struct IkeSa {
     bool send_initial_contact = true;   // false when we already have an IKE SA with this peer
     bool peer_initial_contact = false;  // the endpoint then closes older SAs with this peer
     bool down_emitted = false;          // IkeSaDown already reported
+
+    // IKE SA rekey and lifetime (task_ike_rekey.cpp, RFC 7296 §2.8, §2.18)
+    std::shared_ptr<IkeRekey> rekey;       // null until a rekey was tried
+    std::optional<Time> rekey_at;          // set when established: the lifetime minus jitter
+    std::optional<IkeSaId> rekeyed_to;     // the children moved there; this SA only waits to go
+    std::optional<Time> forget_at;         // an SA the peer should delete: closed silently by then
 
     MessageWindow window;
     Time last_heard{};

@@ -41,6 +41,7 @@ void remove_child(Context& ctx, IkeSa& sa, ChildSaId child, DownReason reason) {
 
 void emit_down(Context& ctx, IkeSa& sa, DownReason reason, std::string detail) {
     if (sa.down_emitted) return;
+    if (sa.rekeyed_to) reason = DownReason::rekeyed;  // its children live on in the new SA
     for (const auto& c : sa.children) {
         ctx.emit(ChildSaDown{sa.id, c.id, c.inbound_spi, c.outbound_spi, sa.local, sa.remote, reason, detail});
         ctx.spis.release(c.inbound_spi);
@@ -72,6 +73,7 @@ void handle_informational_request(Context& ctx, IkeSa& sa, const Received& rx, c
         if (d == nullptr) continue;
         if (d->protocol == wire::ProtocolId::ike) {
             respond(ctx, sa, rx, {});
+            if (ike_deleted_by_peer(ctx, sa)) return;  // a rekey collision settles first
             close_ike(ctx, sa, DownReason::deleted_by_peer, "DELETE from the peer");
             return;
         }

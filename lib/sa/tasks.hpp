@@ -122,6 +122,18 @@ bool is_ike_rekey(std::span<const wire::Payload> inner);
 std::optional<Payloads> start_ike_rekey(Context& ctx, IkeSa& sa, const QueuedRequest& req);
 void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
 void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest& req, const Payloads& inner);
+// While our rekey of this IKE SA is outstanding or it was rekeyed: a CREATE_CHILD_SA for a child
+// SA gets TEMPORARY_FAILURE (§2.25.1).
+bool ike_rekey_busy(const IkeSa& sa);
+// The peer deletes this IKE SA (already answered): settles a rekey collision first (§2.8.2: the
+// SA we answered the peer's rekey with inherits the children); true: keep the SA open a little
+// longer, for the answer to our own rekey.
+bool ike_deleted_by_peer(Context& ctx, IkeSa& sa);
+// Lifetime: the rekey time (lifetime minus jitter) of a newly established SA, armed once.
+void arm_ike_rekey(Context& ctx, IkeSa& sa);
+// The next rekey, notAfter or give-up moment of this SA, and acting on it.
+std::optional<Time> ike_lifetime_deadline(const IkeSa& sa);
+void check_ike_lifetime(Context& ctx, IkeSa& sa);
 
 // Emits the IkeKeysExported event when the configuration asks for it.
 void export_ike_keys(Context& ctx, const IkeSa& sa);

@@ -95,6 +95,9 @@ public:
     Expected<ChildSaId, CommandError> initiate(const InitiateRequest& request, Time now);
     // Rekeys a child SA (e.g. on the kernel's soft expiry). Until issue 7: busy.
     Expected<void, CommandError> rekey_child(ChildSaId child, Time now);
+    // Rekeys an IKE SA now (RFC 7296 §1.3.2); it also happens on its own at Lifetimes::ike_rekey.
+    // The new SA's IkeSaUp carries `replaces`; the children keep their ChildSaIds.
+    Expected<void, CommandError> rekey_ike(IkeSaId ike, Time now);
     Expected<void, CommandError> delete_child(ChildSaId child, Time now);
     Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
     // New CRL / blocklist / credentials; SAs with peers they revoke are torn down.
