@@ -13,15 +13,17 @@
 
 namespace ike::sa {
 
-// The endpoint's table of IKE SAs as an IKE SA rekey (task_ike_rekey.cpp) needs it: the new SA
-// gets an ID and an SPI unused in the table, and is indexed at once so the next datagram finds it.
-class IkeSaTable {
+// The Endpoint's SA table as a task sees it. An IKE SA rekey (RFC 7296 §1.3.2, §2.18) makes a
+// new IKE SA: the task takes an ID and an SPI of ours here, fills the IkeSa completely, then
+// hands it over with adopt(); touch() says a task changed an SA other than the one it was called for.
+class SaRegistry {
 public:
-    virtual std::uint64_t new_ike_spi() = 0;
     virtual IkeSaId new_ike_id() = 0;
-    virtual IkeSa* find_ike(IkeSaId id) = 0;  // null when gone or closed
+    virtual std::uint64_t new_ike_spi() = 0;  // nonzero, used by no IKE SA of this Endpoint
     virtual IkeSa& adopt(std::unique_ptr<IkeSa> sa) = 0;
-    virtual ~IkeSaTable() = default;
+    virtual void touch(IkeSa& sa) = 0;
+    virtual IkeSa* find(IkeSaId id) = 0;  // null when unknown or closed
+    virtual ~SaRegistry() = default;
 };
 
 struct Context {
@@ -34,7 +36,7 @@ struct Context {
     Counters& counters;
     std::uint64_t& last_child_id;
     Time now;
-    IkeSaTable* table = nullptr;  // null: no IKE SA rekey possible (then it is refused)
+    SaRegistry* sas = nullptr;  // the Endpoint's table (null: no IKE SA rekey, it is refused)
 
     void emit(Event e) { events.push_back(std::move(e)); }
     // Adds the non-ESP marker on the NAT-T port (RFC 3948 §2.2).

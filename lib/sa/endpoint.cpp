@@ -15,7 +15,7 @@ namespace ike {
 using sa::IkeSa;
 using sa::State;
 
-struct Endpoint::Impl final : sa::IkeSaTable {
+struct Endpoint::Impl final : sa::SaRegistry {
     Config config;
     std::unique_ptr<crypto::Rng> rng;
     std::unique_ptr<SpiAllocator> spis;
@@ -38,10 +38,10 @@ struct Endpoint::Impl final : sa::IkeSaTable {
     sa::Context context(Time now) {
         return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now, this};
     }
-    // sa::IkeSaTable: IKE SAs made by an IKE SA rekey (task_ike_rekey.cpp).
+    // sa::SaRegistry: IKE SAs made by an IKE SA rekey (task_ike_rekey.cpp).
     std::uint64_t new_ike_spi() override { return new_spi(); }
     IkeSaId new_ike_id() override { return IkeSaId{++last_ike_id}; }
-    IkeSa* find_ike(IkeSaId id) override { return find(id); }
+    void touch(IkeSa&) override {}
     IkeSa& adopt(std::unique_ptr<IkeSa> sa) override {
         auto& ref = *sa;
         by_spi[sa->our_spi()] = sa->id.value;
@@ -49,7 +49,7 @@ struct Endpoint::Impl final : sa::IkeSaTable {
         return ref;
     }
     std::uint64_t new_spi();
-    IkeSa* find(IkeSaId id);
+    IkeSa* find(IkeSaId id) override;
     IkeSa* find_child_owner(ChildSaId child);
     std::size_t half_open() const;
     void handle_init_request(const sa::Received& rx, Time now);

@@ -138,7 +138,7 @@ std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role ro
                                  std::uint64_t spi_r, const crypto::IkeSuite& suite, NewKeys k, const Bytes& ni,
                                  const Bytes& nr) {
     auto n = std::make_unique<IkeSa>();
-    n->id = ctx.table->new_ike_id();
+    n->id = ctx.sas->new_ike_id();
     n->role = role;
     n->state = State::established;
     n->spi_i = spi_i;
@@ -167,7 +167,7 @@ std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role ro
 // A new SA nobody is told about (a collision's loser, until decided): no Up, so no Down.
 IkeSa& adopt_silent(Context& ctx, std::unique_ptr<IkeSa> n) {
     n->down_emitted = true;
-    auto& sa = ctx.table->adopt(std::move(n));
+    auto& sa = ctx.sas->adopt(std::move(n));
     export_ike_keys(ctx, sa);
     return sa;
 }
@@ -181,6 +181,8 @@ void inherit(Context& ctx, IkeSa& old, IkeSa& heir) {
     old.rekeyed_to = heir.id;
     heir.down_emitted = false;
     heir.forget_at.reset();
+    ctx.sas->touch(old);
+    ctx.sas->touch(heir);
     ++ctx.counters.ike_sas_up;
     ctx.emit(IkeSaUp{heir.id, heir.local, heir.remote, heir.peer_id.value_or(Identity{}), heir.suite, heir.nat,
                      heir.initiator(), heir.peer_not_after, old.id});
@@ -228,6 +230,7 @@ void finish_after_peer_delete(Context& ctx, IkeSa& sa, const Payloads& inner) {
             auto& mine = adopt_silent(ctx, std::move(accepted->sa));
             mine.window.enqueue({RequestKind::delete_ike, {}});
             pump_requests(ctx, mine);
+            ctx.sas->touch(mine);
         }
     close_ike(ctx, sa, DownReason::rekeyed, "rekeyed");
 }
@@ -245,7 +248,7 @@ bool ike_rekey_busy(const IkeSa& sa) { return sa.rekeyed_to || (sa.rekey && sa.r
 
 std::optional<Payloads> start_ike_rekey(Context& ctx, IkeSa& sa, const QueuedRequest&) {
     if (sa.state != State::established || sa.rekeyed_to || sa.down_emitted) return std::nullopt;
-    if (ctx.table == nullptr) {
+    if (ctx.sas == nullptr) {
         retry_much_later(ctx, sa);
         return std::nullopt;
     }
@@ -258,7 +261,7 @@ std::optional<Payloads> start_ike_rekey(Context& ctx, IkeSa& sa, const QueuedReq
     }
     r.ke = std::move(*ke);
     r.nonce = ctx.random_bytes(nonce_size);
-    r.spi = ctx.table->new_ike_spi();
+    r.spi = ctx.sas->new_ike_spi();
     r.in_flight = true;
     r.theirs.reset();
     auto offer = policy::offer_ike(ctx.config.proposals.ike);
@@ -272,7 +275,7 @@ void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const
     // §2.25.2: not while we close it, rekeyed it already (a collision only we saw, §2.8.2), or
     // create, rekey or delete one of its children.
     const auto& out = sa.window.outstanding();
-    if (ctx.table == nullptr || sa.state != State::established || sa.rekeyed_to || sa.down_emitted ||
+    if (ctx.sas == nullptr || sa.state != State::established || sa.rekeyed_to || sa.down_emitted ||
         (out && child_exchange(out->request.kind))) {
         refuse(ctx, sa, rx, wire::NotifyType::temporary_failure);
         return;
@@ -312,7 +315,7 @@ void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const
     }
     const auto& ni = ni_p->nonce.bytes();
     const auto nr = ctx.random_bytes(nonce_size);
-    const auto spi_r = ctx.table->new_ike_spi();
+    const auto spi_r = ctx.sas->new_ike_spi();
     auto keys = derive(ctx, sa, choice->suite, **ke, ke_p->data, ni, nr, *spi_i, spi_r, crypto::Role::Responder);
     if (!keys) {
         refuse(ctx, sa, rx, wire::NotifyType::invalid_syntax);  // a bad public value
@@ -327,13 +330,13 @@ void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const
     auto n = successor(ctx, sa, crypto::Role::Responder, *spi_i, spi_r, choice->suite, std::move(*keys), ni, nr);
     if (collision) {
         // §2.8.2: both of us rekey; which new SA survives is decided when our response arrives.
+        n->forget_at = ctx.now + peer_grace(ctx.config.timers);
         auto& theirs = adopt_silent(ctx, std::move(n));
-        await_peer_delete(ctx, theirs);
         sa.rekey->theirs = theirs.id;
         sa.rekey->theirs_lowest = lowest(ni, nr);
         return;
     }
-    auto& heir = ctx.table->adopt(std::move(n));
+    auto& heir = ctx.sas->adopt(std::move(n));
     export_ike_keys(ctx, heir);
     inherit(ctx, sa, heir);
     await_peer_delete(ctx, sa);
@@ -352,7 +355,7 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
     auto& r = *sa.rekey;
     r.in_flight = false;
     const auto theirs_id = std::exchange(r.theirs, std::nullopt);
-    IkeSa* theirs = theirs_id && ctx.table ? ctx.table->find_ike(*theirs_id) : nullptr;
+    IkeSa* theirs = theirs_id && ctx.sas ? ctx.sas->find(*theirs_id) : nullptr;
     const auto give_up = [&](bool soon) {
         if (theirs) {  // the peer's rekey went through: its SA is the one
             inherit(ctx, sa, *theirs);
@@ -395,13 +398,14 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
         auto& mine = adopt_silent(ctx, std::move(n));
         mine.window.enqueue({RequestKind::delete_ike, {}});
         pump_requests(ctx, mine);
+        ctx.sas->touch(mine);
         inherit(ctx, sa, *theirs);
         await_peer_delete(ctx, sa);
         return;
     }
     // Ours survives (the peer deletes its redundant SA if there was a collision): the children
     // move, then the old SA goes with a DELETE over it.
-    auto& heir = ctx.table->adopt(std::move(n));
+    auto& heir = ctx.sas->adopt(std::move(n));
     export_ike_keys(ctx, heir);
     inherit(ctx, sa, heir);
     sa.window.enqueue({RequestKind::delete_ike, {}});
@@ -415,7 +419,7 @@ bool ike_deleted_by_peer(Context& ctx, IkeSa& sa) {
     // collision or decided it, so the SA we answered it with is the one. If it did see it, it
     // made an SA for our request too: keep the old SA until its answer, to delete that one.
     const auto theirs_id = std::exchange(r.theirs, std::nullopt);
-    IkeSa* theirs = theirs_id && ctx.table ? ctx.table->find_ike(*theirs_id) : nullptr;
+    IkeSa* theirs = theirs_id && ctx.sas ? ctx.sas->find(*theirs_id) : nullptr;
     if (!theirs || sa.rekeyed_to) {
         r.in_flight = false;
         return false;
