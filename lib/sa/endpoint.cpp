@@ -41,6 +41,7 @@ struct Endpoint::Impl {
     std::uint64_t new_spi();
     IkeSa* find(IkeSaId id);
     IkeSa* find_child_owner(ChildSaId child);
+    IkeSa* find_carrier(const InitiateRequest& req, const SocketAddress& local);
     std::size_t half_open() const;
     void handle_init_request(const sa::Received& rx, Time now);
     void answer_invalid_spi(const sa::Received& rx, Time now);
@@ -116,6 +117,18 @@ IkeSa* Endpoint::Impl::find_child_owner(ChildSaId child) {
     for (auto& [id, sa] : sas)
         if (sa->state != State::closed && sa->find_child(child)) return sa.get();
     return nullptr;
+}
+
+// An IKE SA with the peer that can carry another child SA: established first, else one we are
+// setting up (the child waits in its queue).
+IkeSa* Endpoint::Impl::find_carrier(const InitiateRequest& req, const SocketAddress& local) {
+    IkeSa* establishing = nullptr;
+    for (auto& [id, sa] : sas) {
+        if (!sa::can_carry_child(*sa, req, local)) continue;
+        if (sa->state == State::established) return sa.get();
+        if (!establishing) establishing = sa.get();
+    }
+    return establishing;
 }
 
 std::size_t Endpoint::Impl::half_open() const {
@@ -254,6 +267,10 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     if (!valid_selectors(req)) return unexpected(CommandError::invalid_request);
     const auto local = req.local ? req.local : m.default_local;
     if (!local) return unexpected(CommandError::invalid_request);
+    if (auto* carrier = m.find_carrier(req, *local)) {  // RFC 7296 §1.3.1: CREATE_CHILD_SA on it
+        auto ctx = m.context(now);
+        return sa::queue_additional_child(ctx, *carrier, req);
+    }
     auto ke = crypto::make_key_exchange(m.config.proposals.ike.front().ke, *m.rng);
     if (!ke) return unexpected(CommandError::invalid_request);
     const auto spi = m.spis->allocate(*local, req.remote);
@@ -280,9 +297,15 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     return child;
 }
 
-Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time) {
-    if (!m_impl->find_child_owner(child)) return unexpected(CommandError::unknown_sa);
-    return unexpected(CommandError::busy);  // CREATE_CHILD_SA rekeying: issue 7
+Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time now) {
+    auto& m = *m_impl;
+    auto* sa = m.find_child_owner(child);
+    if (!sa) return unexpected(CommandError::unknown_sa);
+    if (sa->state != State::established) return unexpected(CommandError::busy);
+    auto ctx = m.context(now);
+    sa::queue_child_rekey(ctx, *sa, *sa->find_child(child));  // nothing if a rekey is under way
+    m.sweep(now);
+    return {};
 }
 
 Expected<void, CommandError> Endpoint::delete_child(ChildSaId child, Time now) {

@@ -202,6 +202,7 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
                     return;
             }
     }
+    check_child_timers(ctx, sa);
     check_liveness(ctx, sa);
 }
 
@@ -214,6 +215,7 @@ std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {
     if (const auto& o = sa.window.outstanding()) take(o->next_send);
     if (sa.state == State::init_answered) take(sa.half_open_deadline);
     take(liveness_deadline(ctx, sa));
+    take(child_timer_deadline(sa));
     return t;
 }
 
