@@ -153,10 +153,6 @@ Answer check_answer(Context& ctx, IkeSa& sa, ChildExchange& ex, const Payloads& 
 
 // --- responder ---
 
-struct Refusal {
-    Payloads payloads;
-};
-
 Payloads refuse(wire::NotifyType t, wire::Bytes data = {}) { return {notify(t, std::move(data))}; }
 
 bool closing(const IkeSa& sa, ChildSaId c) {
@@ -288,7 +284,9 @@ void handle_child_sa_response(Context& ctx, IkeSa& sa, const QueuedRequest&, con
 }
 
 void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
-    if (sa.state != State::established) {  // deleting the IKE SA: a temporary condition (§2.25)
+    // Deleting or rekeying the IKE SA: a temporary condition (§2.25); the peer retries later.
+    const auto& busy = sa.window.outstanding();
+    if (sa.state != State::established || (busy && busy->request.kind == RequestKind::rekey_ike)) {
         respond(ctx, sa, rx, refuse(wire::NotifyType::temporary_failure));
         return;
     }
