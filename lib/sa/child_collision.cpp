@@ -69,6 +69,13 @@ void settle_rekey(Context&, IkeSa& sa, ChildSaId old_id, ChildSaId made, const B
     sa.window.enqueue({RequestKind::delete_child, old_id});  // §1.3.3: after the new one is up
 }
 
+bool gone_by_rekey(const IkeSa& sa, const ChildSa& c) {
+    if (c.replaced_by || c.redundant) return true;
+    return std::any_of(sa.children.begin(), sa.children.end(), [&](const ChildSa& o) {
+        return o.replaced_by == c.id && !o.peer_rekey_nonce.empty();
+    });
+}
+
 bool retry_later(Context& ctx, IkeSa& sa, ChildExchange& ex) {
     constexpr unsigned max_temporary_failures = 8;  // §2.25: "over a period of several minutes"
     if (++sa.child_temporary_failures > max_temporary_failures) return false;

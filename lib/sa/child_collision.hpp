@@ -21,6 +21,10 @@ const Bytes& lower_nonce(const Bytes& a, const Bytes& b);
 void peer_rekeyed(IkeSa& sa, ChildSaId old, ChildSaId made, const Bytes& ni, const Bytes& nr);
 // Our rekey of `old` made `made` (already installed): keep one, delete the loser or the old SA.
 void settle_rekey(Context& ctx, IkeSa& sa, ChildSaId old, ChildSaId made, const Bytes& ni, const Bytes& nr);
+// Whether a child going now goes because of a rekey (ChildSaDown reason `rekeyed`): it was
+// replaced, lost a collision, or is the peer's new SA of a collision still being settled here
+// (the peer found it redundant before our own rekey's answer came).
+bool gone_by_rekey(const IkeSa& sa, const ChildSa& c);
 // TEMPORARY_FAILURE (§2.25): retry after a delay unless there is nothing left to do; false: give up.
 bool retry_later(Context& ctx, IkeSa& sa, ChildExchange& ex);
 // CHILD_SA_NOT_FOUND (§2.25): the peer no longer has `old`; drop it silently and, unless a
