@@ -66,8 +66,9 @@ void give_up(Context& ctx, IkeSa& sa, const ChildExchange& ex, const std::string
         child_failed(ctx, sa, ex.request.id, detail);
         return;
     }
-    if (auto* old = sa.find_child(*ex.rekeys)) {
+    if (auto* old = sa.find_child(*ex.rekeys)) {  // it lives on until its hard lifetime (or a rekey_child)
         old->rekeying = false;
+        old->rekey_at = Time::max();
         old->peer_rekey_nonce.clear();
     }
 }
@@ -235,8 +236,7 @@ std::optional<Payloads> start_child_sa(Context& ctx, IkeSa& sa, const QueuedRequ
             return std::nullopt;
         }
         const auto spi = ctx.spis.allocate(sa.local, sa.remote);
-        if (!spi) {
-            old->rekeying = false;
+        if (!spi) {  // still `rekeying`: the deferred retry clears it
             sa.deferred_children.push_back({RequestKind::rekey_child, old->id, ctx.now + child_retry_delay(ctx)});
             return std::nullopt;
         }
@@ -356,20 +356,19 @@ void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const 
 
 void check_child_timers(Context& ctx, IkeSa& sa) {
     if (sa.state != State::established) return;
-    for (auto it = sa.deferred_children.begin(); it != sa.deferred_children.end();) {
-        if (it->at > ctx.now) {
-            ++it;
-            continue;
+    std::vector<DeferredChild> due;  // taken out first: starting one may defer it again
+    std::erase_if(sa.deferred_children, [&](const DeferredChild& d) {
+        if (d.at > ctx.now) return false;
+        due.push_back(d);
+        return true;
+    });
+    for (const auto& d : due) {
+        if (d.kind == RequestKind::create_child) {
+            sa.window.enqueue({d.kind, d.child});
+        } else if (auto* c = sa.find_child(d.child)) {
+            c->rekeying = true;  // it stayed so while deferred
+            sa.window.enqueue({RequestKind::rekey_child, c->id});
         }
-        if (it->kind == RequestKind::rekey_child) {
-            if (auto* c = sa.find_child(it->child)) {
-                c->rekeying = false;
-                queue_child_rekey(ctx, sa, *c);
-            }
-        } else {
-            sa.window.enqueue({it->kind, it->child});
-        }
-        it = sa.deferred_children.erase(it);
     }
     for (auto& c : sa.children)
         if (c.rekey_at <= ctx.now && !c.rekeying && !c.replaced_by && !c.redundant) {

@@ -217,3 +217,42 @@ TEST_CASE("§1.3.3: rekey_child of an unknown child is refused") {
     m.add(2);
     CHECK(a.endpoint->rekey_child(ChildSaId{99}, m.net.now()).error() == CommandError::unknown_sa);
 }
+
+TEST_CASE("§1.3.3: a refused rekey keeps the old child SA and is not repeated in a loop") {
+    const auto short_lives = [](Config& c) {
+        c.lifetimes.child_soft = std::chrono::seconds{60};
+        c.lifetimes.child_hard = std::chrono::seconds{600};
+    };
+    Mesh m;
+    auto& a = m.add(1, short_lives);
+    auto& b = m.add(2, [&](Config& c) {
+        short_lives(c);
+        c.proposals.child_ke = {crypto::KeId::Modp2048};  // no PFS group in common
+    });
+    establish(m, a, b);
+    unsigned requests = 0;
+    m.net.tap = [&](const SocketAddress&, const SocketAddress&, std::span<const std::uint8_t> d) {
+        requests += is_create_child_request(d);
+    };
+    m.net.run_until([] { return false; }, Duration{300000});
+    CHECK(requests >= 1);
+    CHECK(requests <= 2);  // each side tried its on-time rekey once
+    CHECK(check_pairs(a, b, 1).empty());
+    CHECK(count<ChildSaDown>(a) == 0);
+}
+
+TEST_CASE("§1.3.3: a rekey without an SPI to spare waits and retries, then goes through") {
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2);
+    establish(m, a, b);
+    const auto old = events_of<ChildSaUp>(a).front();
+    a.spis->exhausted = true;
+    REQUIRE(a.endpoint->rekey_child(old.child, m.net.now()));
+    m.net.run_until([] { return false; }, Duration{10000});
+    CHECK(count<ChildSaUp>(a) == 1);
+    a.spis->exhausted = false;
+    REQUIRE(m.net.run_until([&] { return count<ChildSaDown>(a) == 1 && count<ChildSaDown>(b) == 1; }, settle));
+    CHECK(events_of<ChildSaUp>(a).back().replaces == old.child);
+    CHECK(check_pairs(a, b, 1).empty());
+}
