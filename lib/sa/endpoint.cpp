@@ -267,7 +267,7 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     if (!valid_selectors(req)) return unexpected(CommandError::invalid_request);
     const auto local = req.local ? req.local : m.default_local;
     if (!local) return unexpected(CommandError::invalid_request);
-    if (auto* carrier = m.find_carrier(req, *local)) {  // RFC 7296 §1.3.1: CREATE_CHILD_SA on it
+    if (auto* carrier = req.new_ike_sa ? nullptr : m.find_carrier(req, *local)) {  // RFC 7296 §1.3.1: CREATE_CHILD_SA on it
         auto ctx = m.context(now);
         return sa::queue_additional_child(ctx, *carrier, req);
     }
