@@ -7,6 +7,7 @@
 //   task_delete.cpp       INFORMATIONAL: DELETE, AUTHENTICATION_FAILED, closing an SA
 //   task_liveness.cpp     liveness checks and dead-peer detection
 //   task_child_sa.cpp     CREATE_CHILD_SA for child SAs: additional ones and rekeys (issue 7)
+//   child_collision.cpp   their collisions: nonce rule, TEMPORARY_FAILURE, CHILD_SA_NOT_FOUND
 //   task_ike_rekey.cpp    CREATE_CHILD_SA rekeying the IKE SA itself (issue 7)
 //   exchange.cpp          request/response plumbing shared by all of them
 #pragma once
