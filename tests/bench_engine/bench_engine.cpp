@@ -175,7 +175,7 @@ struct Pair {
           now(pki.now) {}
 
     // One more handshake (new_ike_sa: not a CREATE_CHILD_SA on the first IKE SA), run to completion.
-    // Always the same peer address: the initiator then sends INITIAL_CONTACT only on the first,
+    // Always the same peer identity: the initiator then sends INITIAL_CONTACT only on the first,
     // and the responder keeps the others (§2.4).
     void handshake() {
         const std::uint32_t k = next_peer++;
