@@ -45,6 +45,10 @@ Traffic:
 Actions and output:
   --delete-after SECS  send a DELETE that many seconds after the first child SA is up
   --delete WHAT        what --delete-after deletes: child (default) or ike
+  --rekey-child-after SECS  rekey the first child SA (CREATE_CHILD_SA) that many seconds after
+                       it is up; the new one is rekeyed again after as many seconds, --rekeys times
+  --rekeys N           how many rekeys --rekey-child-after makes (default 1)
+  --no-pfs             no key exchange in CREATE_CHILD_SA (default: Curve25519, then ECP-256)
   --rekey-ike-after SECS  rekey the IKE SA that many seconds after the first child SA
                        is up (RFC 7296 §1.3.2); --delete-after then counts from the rekey
   --exit-after SECS    exit after that many seconds (default 30); 0: run until killed
@@ -61,8 +65,9 @@ stopped the program (2: bad usage or files, 1: socket errors).
 struct Options {
     std::string local, cert, key, ca, id, initiate, peer_id, del = "child";
     std::vector<std::string> local_ts, remote_ts;
-    bool transport = false, print_keys = false, exit_on_down = false;
-    double delete_after = -1, exit_after = 30, rekey_ike_after = -1;
+    bool transport = false, print_keys = false, exit_on_down = false, no_pfs = false;
+    double delete_after = -1, exit_after = 30, rekey_after = -1, rekey_ike_after = -1;
+    unsigned rekeys = 1;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -112,6 +117,9 @@ Options parse(int argc, char** argv) {
         else if (a == "--exit-after") o.exit_after = parse_seconds(a, value());
         else if (a == "--exit-on-down") o.exit_on_down = true;
         else if (a == "--print-keys") o.print_keys = true;
+        else if (a == "--rekey-child-after") o.rekey_after = parse_seconds(a, value());
+        else if (a == "--rekeys") o.rekeys = static_cast<unsigned>(parse_seconds(a, value()));
+        else if (a == "--no-pfs") o.no_pfs = true;
         else usage_error("unknown option " + a);
     }
     if (o.local.empty() || o.cert.empty() || o.key.empty() || o.ca.empty())
@@ -325,6 +333,10 @@ struct Run {
     std::optional<ike::ChildSaId> first_child;
     std::optional<ike::IkeSaId> first_ike;
     std::optional<ike::Time> child_up_at;
+    std::optional<ike::ChildSaId> current_child;  // the first child, or what rekeys made of it
+    bool current_new = false;                   // its rekey time is still to be set
+    ike::Time rekey_due = ike::Time::max();
+    unsigned rekeys_sent = 0;
     std::optional<ike::IkeSaId> current_ike;  // follows IKE SA rekeys
     std::optional<ike::Time> rekeyed_at;
     bool deleted = false;
@@ -349,11 +361,16 @@ void print_event(const ike::Event& ev, const Options& o, Run& run) {
                            " in_spi=" + spi_hex(c->inbound.spi) + " out_spi=" + spi_hex(c->outbound.spi) +
                            " encap=" + (c->udp_encapsulation ? "1" : "0") + " esn=" + (c->esn ? "1" : "0") +
                            " local_ts=" + ts_list(c->local_ts) + " remote_ts=" + ts_list(c->remote_ts);
+        if (c->replaces) line += " replaces=" + std::to_string(c->replaces->value);
         if (o.print_keys) line += keys_text("in", c->inbound.keys) + keys_text("out", c->outbound.keys);
         std::printf("%s\n", line.c_str());
         if (!run.first_child) {
             run.first_child = c->child;
             run.first_ike = c->ike;
+        }
+        if (!run.current_child || (c->replaces && *c->replaces == *run.current_child)) {
+            run.current_child = c->child;
+            run.current_new = true;
         }
     } else if (const auto* d = std::get_if<ike::ChildSaDown>(&ev)) {
         std::printf("CHILD_SA_DOWN ike=%llu child=%llu in_spi=%s out_spi=%s reason=%s detail=\"%s\"\n",
@@ -403,6 +420,7 @@ ike::Config make_config(const Options& o) {
     if (!verifier) fatal("CA certificate " + o.ca + ": " + config_error(verifier.error()));
     c.verifier = std::move(*verifier);
     for (const auto& t : o.local_ts) c.local_traffic.push_back(parse_cidr(t));
+    if (o.no_pfs) c.proposals.child_ke.clear();
     c.export_keys = o.print_keys;
     return c;
 }
@@ -445,6 +463,17 @@ int main(int argc, char** argv) {
         while (auto e = ep->poll_event()) print_event(*e, o, run);
         auto now = Clock::now();
         if (run.first_child && !run.child_up_at) run.child_up_at = now;
+        if (run.current_new && o.rekey_after >= 0) {
+            run.current_new = false;
+            run.rekey_due = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.rekey_after));
+        }
+        if (run.current_child && run.rekeys_sent < o.rekeys && now >= run.rekey_due) {
+            ++run.rekeys_sent;
+            run.rekey_due = ike::Time::max();  // once per child
+            const bool ok = ep->rekey_child(*run.current_child, now).has_value();
+            std::printf("REKEY_SENT child=%llu ok=%d\n", static_cast<unsigned long long>(run.current_child->value), ok ? 1 : 0);
+            std::fflush(stdout);
+        }
         if (o.exit_after > 0 && now - start >= std::chrono::duration<double>(o.exit_after)) break;
         if (o.exit_on_down && run.had_ike && ep->state_counts().ike_sas == 0) break;
         if (o.rekey_ike_after >= 0 && run.child_up_at && !run.rekey_sent &&

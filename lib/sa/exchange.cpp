@@ -205,6 +205,7 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
                     return;
             }
     }
+    check_child_timers(ctx, sa);
     check_ike_lifetime(ctx, sa);
     check_liveness(ctx, sa);
 }
@@ -218,6 +219,7 @@ std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {
     if (const auto& o = sa.window.outstanding()) take(o->next_send);
     if (sa.state == State::init_answered) take(sa.half_open_deadline);
     take(liveness_deadline(ctx, sa));
+    take(child_timer_deadline(sa));
     take(ike_lifetime_deadline(sa));
     return t;
 }

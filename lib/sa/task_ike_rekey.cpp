@@ -158,6 +158,7 @@ std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role ro
     n->peer_id = old.peer_id;
     n->peer_not_after = old.peer_not_after;
     n->peer_chain = old.peer_chain;
+    n->peer_allowed = old.peer_allowed;
     n->send_initial_contact = false;
     n->last_heard = ctx.now;
     if (ctx.config.lifetimes.ike_rekey.count() > 0) n->rekey_at = ctx.now + jittered(ctx, ctx.config.lifetimes.ike_rekey);
@@ -176,6 +177,11 @@ IkeSa& adopt_silent(Context& ctx, std::unique_ptr<IkeSa> n) {
 void inherit(Context& ctx, IkeSa& old, IkeSa& heir) {
     heir.children = std::move(old.children);
     old.children.clear();
+    // Children still to be made or retried (task_child_sa.cpp) go over the new SA too.
+    heir.child_requests = std::move(old.child_requests);
+    old.child_requests.clear();
+    heir.deferred_children = std::move(old.deferred_children);
+    old.deferred_children.clear();
     while (auto r = old.window.dequeue())
         if (r->kind != RequestKind::rekey_ike && r->kind != RequestKind::liveness) heir.window.enqueue(*r);
     old.rekeyed_to = heir.id;

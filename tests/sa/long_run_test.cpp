@@ -21,7 +21,7 @@ struct Tunnel {
 constexpr Tunnel tunnels[] = {{1, 2}, {2, 3}, {3, 1}};
 
 // Child SAs rekey on time too once CREATE_CHILD_SA for children is in (task_child_sa.cpp).
-constexpr bool child_rekeys = false;
+constexpr bool child_rekeys = true;
 
 // What a node's kernel holds, as the daemon would install it from the events: the child SA
 // pairs by inbound SPI (each until its hard lifetime, as XFRM would expire it), and the IKE SAs up.
