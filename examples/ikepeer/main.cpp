@@ -45,21 +45,29 @@ Traffic:
 Actions and output:
   --delete-after SECS  send a DELETE that many seconds after the first child SA is up
   --delete WHAT        what --delete-after deletes: child (default) or ike
+  --rekey-child-after SECS  rekey the first child SA (CREATE_CHILD_SA) that many seconds after
+                       it is up; the new one is rekeyed again after as many seconds, --rekeys times
+  --rekeys N           how many rekeys --rekey-child-after makes (default 1)
+  --no-pfs             no key exchange in CREATE_CHILD_SA (default: Curve25519, then ECP-256)
+  --rekey-ike-after SECS  rekey the IKE SA that many seconds after the first child SA
+                       is up (RFC 7296 §1.3.2); --delete-after then counts from the rekey
   --exit-after SECS    exit after that many seconds (default 30); 0: run until killed
   --exit-on-down       exit once no IKE SA is left after one was up
-  --print-keys         print child SA keys (hex) in CHILD_SA_UP lines; for tests only
+  --print-keys         print child SA keys (hex) in CHILD_SA_UP lines, and IKE_KEYS lines
+                       (IKE SPIs and SK_e*); for tests only
   --help               this text
 
 Each event is one line on stdout: IKE_SA_UP, CHILD_SA_UP, CHILD_SA_DOWN, IKE_SA_DOWN,
-AUTH_FAILED (key=value fields). Errors go to stderr; the exit status is 0 unless an error
+AUTH_FAILED, IKE_KEYS (key=value fields); an IKE SA made by a rekey says replaces=ID. Errors go to stderr; the exit status is 0 unless an error
 stopped the program (2: bad usage or files, 1: socket errors).
 )";
 
 struct Options {
     std::string local, cert, key, ca, id, initiate, peer_id, del = "child";
     std::vector<std::string> local_ts, remote_ts;
-    bool transport = false, print_keys = false, exit_on_down = false;
-    double delete_after = -1, exit_after = 30;
+    bool transport = false, print_keys = false, exit_on_down = false, no_pfs = false;
+    double delete_after = -1, exit_after = 30, rekey_after = -1, rekey_ike_after = -1;
+    unsigned rekeys = 1;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -105,9 +113,13 @@ Options parse(int argc, char** argv) {
         else if (a == "--transport") o.transport = true;
         else if (a == "--delete-after") o.delete_after = parse_seconds(a, value());
         else if (a == "--delete") o.del = value();
+        else if (a == "--rekey-ike-after") o.rekey_ike_after = parse_seconds(a, value());
         else if (a == "--exit-after") o.exit_after = parse_seconds(a, value());
         else if (a == "--exit-on-down") o.exit_on_down = true;
         else if (a == "--print-keys") o.print_keys = true;
+        else if (a == "--rekey-child-after") o.rekey_after = parse_seconds(a, value());
+        else if (a == "--rekeys") o.rekeys = static_cast<unsigned>(parse_seconds(a, value()));
+        else if (a == "--no-pfs") o.no_pfs = true;
         else usage_error("unknown option " + a);
     }
     if (o.local.empty() || o.cert.empty() || o.key.empty() || o.ca.empty())
@@ -321,27 +333,44 @@ struct Run {
     std::optional<ike::ChildSaId> first_child;
     std::optional<ike::IkeSaId> first_ike;
     std::optional<ike::Time> child_up_at;
+    std::optional<ike::ChildSaId> current_child;  // the first child, or what rekeys made of it
+    bool current_new = false;                   // its rekey time is still to be set
+    ike::Time rekey_due = ike::Time::max();
+    unsigned rekeys_sent = 0;
+    std::optional<ike::IkeSaId> current_ike;  // follows IKE SA rekeys
+    std::optional<ike::Time> rekeyed_at;
     bool deleted = false;
+    bool rekey_sent = false;
     bool had_ike = false;
 };
 
 void print_event(const ike::Event& ev, const Options& o, Run& run) {
     if (const auto* e = std::get_if<ike::IkeSaUp>(&ev)) {
         run.had_ike = true;
-        std::printf("IKE_SA_UP ike=%llu local=%s remote=%s peer=%s initiator=%d nat_local=%d nat_peer=%d\n",
+        if (!run.current_ike || (e->replaces && *e->replaces == *run.current_ike)) run.current_ike = e->ike;
+        const std::string replaces = e->replaces ? " replaces=" + std::to_string(e->replaces->value) : "";
+        std::printf("IKE_SA_UP ike=%llu local=%s remote=%s peer=%s initiator=%d nat_local=%d nat_peer=%d%s\n",
                     static_cast<unsigned long long>(e->ike.value), e->local.to_string().c_str(),
                     e->remote.to_string().c_str(), e->peer_id.to_string().c_str(), e->initiator ? 1 : 0,
-                    e->nat.local_behind_nat ? 1 : 0, e->nat.peer_behind_nat ? 1 : 0);
+                    e->nat.local_behind_nat ? 1 : 0, e->nat.peer_behind_nat ? 1 : 0, replaces.c_str());
+    } else if (const auto* k = std::get_if<ike::IkeKeysExported>(&ev)) {
+        std::printf("IKE_KEYS ike=%llu spi_i=%s spi_r=%s sk_ei=%s sk_er=%s\n", static_cast<unsigned long long>(k->ike.value),
+                    hex(k->spi_i).c_str(), hex(k->spi_r).c_str(), hex(k->sk_ei).c_str(), hex(k->sk_er).c_str());
     } else if (const auto* c = std::get_if<ike::ChildSaUp>(&ev)) {
         std::string line = "CHILD_SA_UP ike=" + std::to_string(c->ike.value) + " child=" + std::to_string(c->child.value) +
                            " in_spi=" + spi_hex(c->inbound.spi) + " out_spi=" + spi_hex(c->outbound.spi) +
                            " encap=" + (c->udp_encapsulation ? "1" : "0") + " esn=" + (c->esn ? "1" : "0") +
                            " local_ts=" + ts_list(c->local_ts) + " remote_ts=" + ts_list(c->remote_ts);
+        if (c->replaces) line += " replaces=" + std::to_string(c->replaces->value);
         if (o.print_keys) line += keys_text("in", c->inbound.keys) + keys_text("out", c->outbound.keys);
         std::printf("%s\n", line.c_str());
         if (!run.first_child) {
             run.first_child = c->child;
             run.first_ike = c->ike;
+        }
+        if (!run.current_child || (c->replaces && *c->replaces == *run.current_child)) {
+            run.current_child = c->child;
+            run.current_new = true;
         }
     } else if (const auto* d = std::get_if<ike::ChildSaDown>(&ev)) {
         std::printf("CHILD_SA_DOWN ike=%llu child=%llu in_spi=%s out_spi=%s reason=%s detail=\"%s\"\n",
@@ -391,6 +420,8 @@ ike::Config make_config(const Options& o) {
     if (!verifier) fatal("CA certificate " + o.ca + ": " + config_error(verifier.error()));
     c.verifier = std::move(*verifier);
     for (const auto& t : o.local_ts) c.local_traffic.push_back(parse_cidr(t));
+    if (o.no_pfs) c.proposals.child_ke.clear();
+    c.export_keys = o.print_keys;
     return c;
 }
 
@@ -432,12 +463,33 @@ int main(int argc, char** argv) {
         while (auto e = ep->poll_event()) print_event(*e, o, run);
         auto now = Clock::now();
         if (run.first_child && !run.child_up_at) run.child_up_at = now;
+        if (run.current_new && o.rekey_after >= 0) {
+            run.current_new = false;
+            run.rekey_due = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.rekey_after));
+        }
+        if (run.current_child && run.rekeys_sent < o.rekeys && now >= run.rekey_due) {
+            ++run.rekeys_sent;
+            run.rekey_due = ike::Time::max();  // once per child
+            const bool ok = ep->rekey_child(*run.current_child, now).has_value();
+            std::printf("REKEY_SENT child=%llu ok=%d\n", static_cast<unsigned long long>(run.current_child->value), ok ? 1 : 0);
+            std::fflush(stdout);
+        }
         if (o.exit_after > 0 && now - start >= std::chrono::duration<double>(o.exit_after)) break;
         if (o.exit_on_down && run.had_ike && ep->state_counts().ike_sas == 0) break;
-        if (o.delete_after >= 0 && run.child_up_at && !run.deleted &&
-            now - *run.child_up_at >= std::chrono::duration<double>(o.delete_after)) {
+        if (o.rekey_ike_after >= 0 && run.child_up_at && !run.rekey_sent &&
+            now - *run.child_up_at >= std::chrono::duration<double>(o.rekey_ike_after)) {
+            run.rekey_sent = true;
+            run.rekeyed_at = now;
+            const bool ok = ep->rekey_ike(*run.current_ike, now).has_value();
+            std::printf("REKEY_SENT what=ike ok=%d\n", ok ? 1 : 0);
+            std::fflush(stdout);
+            continue;
+        }
+        const auto delete_from = o.rekey_ike_after >= 0 ? run.rekeyed_at : run.child_up_at;
+        if (o.delete_after >= 0 && delete_from && !run.deleted &&
+            now - *delete_from >= std::chrono::duration<double>(o.delete_after)) {
             run.deleted = true;
-            const bool ok = o.del == "ike" ? ep->delete_ike(*run.first_ike, now).has_value()
+            const bool ok = o.del == "ike" ? ep->delete_ike(*run.current_ike, now).has_value()
                                            : ep->delete_child(*run.first_child, now).has_value();
             std::printf("DELETE_SENT what=%s ok=%d\n", o.del.c_str(), ok ? 1 : 0);
             std::fflush(stdout);

@@ -38,6 +38,7 @@ struct Endpoint::Impl {
     sa::Context context(Time now) {
         return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now, &table};
     }
+    IkeSa* find_carrier(const InitiateRequest& req, const SocketAddress& local);
     void handle_init_request(const sa::Received& rx, Time now);
     bool admit(const sa::Received& rx, Time now);
     void answer_invalid_spi(const sa::Received& rx, Time now);
@@ -91,6 +92,25 @@ Endpoint::Endpoint(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Endpoint::Endpoint(Endpoint&&) noexcept = default;
 Endpoint& Endpoint::operator=(Endpoint&&) noexcept = default;
 Endpoint::~Endpoint() = default;
+
+// An IKE SA with the peer that can carry another child SA (RFC 7296 §1.3.1): established
+// first, else one we are setting up (the child waits in its queue).
+IkeSa* Endpoint::Impl::find_carrier(const InitiateRequest& req, const SocketAddress& local) {
+    std::vector<IkeSa*> candidates;
+    if (req.peer_id) {
+        candidates = table.with_identity(*req.peer_id);
+    } else if (table.any_with_address(req.remote.ip)) {  // no identity to look up by: O(N), rare
+        for (const auto id : table.ids())
+            if (auto* sa = table.find(id)) candidates.push_back(sa);
+    }
+    IkeSa* establishing = nullptr;
+    for (auto* sa : candidates) {
+        if (!sa::can_carry_child(*sa, req, local)) continue;
+        if (sa->state == State::established) return sa;
+        if (!establishing) establishing = sa;
+    }
+    return establishing;
+}
 
 void Endpoint::Impl::handle_init_request(const sa::Received& rx, Time now) {
     const auto& h = rx.message.header;
@@ -239,6 +259,13 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     if (!valid_selectors(req)) return unexpected(CommandError::invalid_request);
     const auto local = req.local ? req.local : m.default_local;
     if (!local) return unexpected(CommandError::invalid_request);
+    if (auto* carrier = req.new_ike_sa ? nullptr : m.find_carrier(req, *local)) {  // RFC 7296 §1.3.1: CREATE_CHILD_SA on it
+        auto ctx = m.context(now);
+        auto id = sa::queue_additional_child(ctx, *carrier, req);
+        m.table.touch(*carrier);
+        m.settle(now);
+        return id;
+    }
     auto ke = crypto::make_key_exchange(m.config.proposals.ike.front().ke, *m.rng);
     if (!ke) return unexpected(CommandError::invalid_request);
     const auto spi = m.spis->allocate(*local, req.remote);
@@ -270,9 +297,32 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     return child;
 }
 
-Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time) {
-    if (!m_impl->table.child_owner(child)) return unexpected(CommandError::unknown_sa);
-    return unexpected(CommandError::busy);  // CREATE_CHILD_SA rekeying: issue 7
+Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time now) {
+    auto& m = *m_impl;
+    auto* sa = m.table.child_owner(child);
+    if (!sa) return unexpected(CommandError::unknown_sa);
+    if (sa->state != State::established) return unexpected(CommandError::busy);
+    auto* c = sa->find_child(child);
+    if (!c) return unexpected(CommandError::unknown_sa);
+    auto ctx = m.context(now);
+    sa::queue_child_rekey(ctx, *sa, *c);  // nothing if a rekey is under way
+    m.table.touch(*sa);
+    m.settle(now);
+    return {};
+}
+
+Expected<void, CommandError> Endpoint::rekey_ike(IkeSaId id, Time now) {
+    auto& m = *m_impl;
+    auto* sa = m.table.find(id);
+    if (!sa || sa->rekeyed_to || sa->down_emitted) return unexpected(CommandError::unknown_sa);
+    if (sa->state != State::established || sa->window.queued(sa::RequestKind::rekey_ike) || sa::ike_rekey_busy(*sa))
+        return unexpected(CommandError::busy);
+    sa->window.enqueue({sa::RequestKind::rekey_ike, {}});
+    auto ctx = m.context(now);
+    sa::pump_requests(ctx, *sa);
+    m.table.touch(*sa);
+    m.settle(now);
+    return {};
 }
 
 Expected<void, CommandError> Endpoint::delete_child(ChildSaId child, Time now) {

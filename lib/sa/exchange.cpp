@@ -104,6 +104,8 @@ void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
             if (!sa.authenticated()) return;
             if (is_ike_rekey(*inner))
                 handle_ike_rekey_request(ctx, sa, rx, *inner);
+            else if (ike_rekey_busy(sa))  // §2.25.1
+                respond(ctx, sa, rx, {notify(wire::NotifyType::temporary_failure)});
             else
                 handle_child_sa_request(ctx, sa, rx, *inner);
             return;
@@ -167,6 +169,7 @@ void handle_message(Context& ctx, IkeSa& sa, const Received& rx) {
         handle_response(ctx, sa, rx);
     else
         handle_request(ctx, sa, rx);
+    arm_ike_rekey(ctx, sa);
 }
 
 void handle_sa_timeout(Context& ctx, IkeSa& sa) {
@@ -202,6 +205,8 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
                     return;
             }
     }
+    check_child_timers(ctx, sa);
+    check_ike_lifetime(ctx, sa);
     check_liveness(ctx, sa);
 }
 
@@ -214,6 +219,8 @@ std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {
     if (const auto& o = sa.window.outstanding()) take(o->next_send);
     if (sa.state == State::init_answered) take(sa.half_open_deadline);
     take(liveness_deadline(ctx, sa));
+    take(child_timer_deadline(sa));
+    take(ike_lifetime_deadline(sa));
     return t;
 }
 

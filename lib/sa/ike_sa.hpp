@@ -35,6 +35,15 @@ struct ChildSa {
     std::uint32_t inbound_spi = 0;   // ours
     std::uint32_t outbound_spi = 0;  // the peer's
     Mode mode = Mode::tunnel;
+    // What a rekey repeats, and its rekey state (task_child_sa.cpp, RFC 7296 §1.3.3, §2.8).
+    crypto::EspSuite suite{};
+    bool esn = false;
+    TrafficSelectors local_ts, remote_ts;
+    Time rekey_at = Time::max();           // rekey on time (soft lifetime minus jitter)
+    bool rekeying = false;                 // our rekey of it is queued or in flight
+    std::optional<ChildSaId> replaced_by;  // a rekey replaced it: it waits for its DELETE
+    Bytes peer_rekey_nonce;                // the peer rekeyed it while we did: the lower nonce of that exchange
+    bool redundant = false;                // lost a rekey collision (§2.8.1): its creator deletes it
 };
 
 // The child SA an initiator asks for in IKE_AUTH.
@@ -46,6 +55,23 @@ struct ChildRequest {
     TrafficSelectors remote_ts;
     Mode mode = Mode::tunnel;
 };
+
+// Our CREATE_CHILD_SA request in flight (task_child_sa.cpp): a new child or the rekey of one.
+struct ChildExchange {
+    ChildRequest request;             // the child being made: id, tag, our inbound SPI, TS, mode
+    std::optional<ChildSaId> rekeys;  // set for a rekey (§1.3.3)
+    Bytes nonce;                      // our Ni
+    std::unique_ptr<crypto::KeyExchange> ke;  // PFS
+    unsigned ke_retries = 0;          // INVALID_KE_PAYLOAD retries (one)
+};
+
+// A CREATE_CHILD_SA we retry later, after TEMPORARY_FAILURE (§2.25).
+struct DeferredChild {
+    RequestKind kind{};
+    ChildSaId child{};
+    Time at{};
+};
+struct IkeRekey;  // task_ike_rekey.cpp: our CREATE_CHILD_SA rekeying this IKE SA, and its retries
 
 struct IkeSa {
     IkeSaId id;
@@ -78,11 +104,22 @@ struct IkeSa {
     Time peer_not_after{};
     std::optional<ChildRequest> first_child;
     std::vector<ChildSa> children;
+    TrafficSelectors peer_allowed;               // the peer certificate's RFC 3779 blocks
+    std::vector<ChildRequest> child_requests;    // additional children waiting for their CREATE_CHILD_SA
+    std::optional<ChildExchange> child_exchange;  // our CREATE_CHILD_SA for a child SA, in flight
+    std::vector<DeferredChild> deferred_children;
+    unsigned child_temporary_failures = 0;        // in a row; reset by any CREATE_CHILD_SA that works
 
     std::vector<Bytes> peer_chain;      // kept to re-check the peer on update_policy()
     bool send_initial_contact = true;   // false when we already have an IKE SA with this peer
     bool peer_initial_contact = false;  // the endpoint then closes older SAs with this peer
     bool down_emitted = false;          // IkeSaDown already reported
+
+    // IKE SA rekey and lifetime (task_ike_rekey.cpp, RFC 7296 §2.8, §2.18)
+    std::shared_ptr<IkeRekey> rekey;       // null until a rekey was tried
+    std::optional<Time> rekey_at;          // set when established: the lifetime minus jitter
+    std::optional<IkeSaId> rekeyed_to;     // the children moved there; this SA only waits to go
+    std::optional<Time> forget_at;         // an SA the peer should delete: closed silently by then
 
     MessageWindow window;
     Time last_heard{};

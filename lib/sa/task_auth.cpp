@@ -58,7 +58,7 @@ Expected<VerifiedPeer, VerifyFailure> authenticate_peer(Context& ctx, const IkeS
 
 void emit_ike_up(Context& ctx, IkeSa& sa) {
     ++ctx.counters.ike_sas_up;
-    ctx.emit(IkeSaUp{sa.id, sa.local, sa.remote, *sa.peer_id, sa.suite, sa.nat, sa.initiator(), sa.peer_not_after});
+    ctx.emit(IkeSaUp{sa.id, sa.local, sa.remote, *sa.peer_id, sa.suite, sa.nat, sa.initiator(), sa.peer_not_after, std::nullopt});
     export_ike_keys(ctx, sa);
 }
 
@@ -105,7 +105,8 @@ void handle_ike_auth_request(Context& ctx, IkeSa& sa, const Received& rx, const 
     }
     sa.local = rx.local;  // authenticated: answer and later send where the peer is now (NAT-T)
     sa.remote = rx.remote;
-    auto child = respond_child(ctx, sa, inner, *cert);
+    sa.peer_allowed = cert->allowed;
+    auto child = respond_child(ctx, sa, inner, cert->allowed);
     auto auth = our_auth(ctx, sa);
     if (!auth) {
         if (child.child) ctx.spis.release(child.child->inbound_spi);
@@ -172,7 +173,9 @@ void handle_ike_auth_response(Context& ctx, IkeSa& sa, const Payloads& inner) {
     }
     sa.peer_not_after = cert->not_after;
     sa.peer_chain = peer_chain(inner);
-    auto child = accept_child(ctx, sa, inner, *cert);
+    sa.peer_allowed = cert->allowed;
+    ChildOffer child;
+    if (sa.first_child) child = accept_child(ctx, *sa.first_child, inner, cert->allowed);
     if (child.failure) {
         report_auth_failure(ctx, sa, *child.failure);
         reject_responder(ctx, sa, RequestKind::delete_ike, DownReason::auth_failed, child.failure->detail);

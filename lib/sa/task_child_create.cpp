@@ -1,6 +1,7 @@
 // The first child SA, carried by IKE_AUTH (RFC 7296 §1.2, §2.9, §2.17): ESP proposal, traffic
 // selector narrowing (the peer's side held to its certificate's RFC 3779 blocks, ours to the
-// configured local traffic), KEYMAT, and the ChildSaUp event with all a kernel needs.
+// configured local traffic), KEYMAT, and the ChildSaUp event with all a kernel needs. The
+// narrowing and key parts are shared with CREATE_CHILD_SA (task_child_sa.cpp).
 #include "crypto/esp_keys.hpp"
 #include "policy/proposals.hpp"
 #include "policy/traffic_selectors.hpp"
@@ -31,7 +32,8 @@ void add_child_request(const Context& ctx, const ChildRequest& req, Payloads& ou
     out.emplace_back(wire::TsResponder{to_wire(req.remote_ts)});
 }
 
-ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> inner, const VerifiedPeer& peer) {
+ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> inner,
+                         const TrafficSelectors& peer_allowed) {
     const auto* sa_p = find_payload<wire::SecurityAssociation>(inner);
     const auto* tsi_p = find_payload<wire::TsInitiator>(inner);
     const auto* tsr_p = find_payload<wire::TsResponder>(inner);
@@ -45,7 +47,7 @@ ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload>
     const auto tsi = from_wire(*tsi_p);
     const auto tsr = from_wire(*tsr_p);
     if (!tsi || !tsr) return refuse(wire::NotifyType::ts_unacceptable, "malformed traffic selectors");
-    const auto remote_ts = policy::narrow(*tsi, peer.allowed);
+    const auto remote_ts = policy::narrow(*tsi, peer_allowed);
     if (remote_ts.empty()) {
         auto o = refuse(wire::NotifyType::ts_unacceptable, "TSi outside the peer certificate's RFC 3779 blocks");
         o.failure = VerifyFailure{AuthFailure::subnet_not_allowed, o.error};
@@ -61,18 +63,23 @@ ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload>
     o.payloads.emplace_back(policy::esp_reply(*choice, *spi));
     o.payloads.emplace_back(wire::TsInitiator{to_wire(remote_ts)});
     o.payloads.emplace_back(wire::TsResponder{to_wire(local_ts)});
-    o.child = ChildSa{ctx.new_child_id(), 0, *spi, choice->peer_spi, mode};
-    o.suite = choice->suite;
-    o.esn = choice->esn;
-    o.local_ts = local_ts;
-    o.remote_ts = remote_ts;
+    ChildSa child;
+    child.id = ctx.new_child_id();
+    child.inbound_spi = *spi;
+    child.outbound_spi = choice->peer_spi;
+    child.mode = mode;
+    child.suite = choice->suite;
+    child.esn = choice->esn;
+    child.local_ts = local_ts;
+    child.remote_ts = remote_ts;
+    o.child = std::move(child);
+    o.proposal_number = choice->proposal_number;
     return o;
 }
 
-ChildOffer accept_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> inner, const VerifiedPeer& peer) {
+ChildOffer accept_child(Context& ctx, const ChildRequest& req, std::span<const wire::Payload> inner,
+                        const TrafficSelectors& peer_allowed) {
     ChildOffer o;
-    if (!sa.first_child) return o;
-    const auto& req = *sa.first_child;
     const auto* sa_p = find_payload<wire::SecurityAssociation>(inner);
     const auto* tsi_p = find_payload<wire::TsInitiator>(inner);
     const auto* tsr_p = find_payload<wire::TsResponder>(inner);
@@ -93,16 +100,23 @@ ChildOffer accept_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> 
         o.error = "responder widened the traffic selectors";  // §2.9: it may only narrow
         return o;
     }
-    if (!policy::covered(*tsr, peer.allowed)) {
+    if (!policy::covered(*tsr, peer_allowed)) {
         o.failure = VerifyFailure{AuthFailure::subnet_not_allowed, "TSr outside the responder's RFC 3779 blocks"};
         return o;
     }
     const Mode mode = req.mode == Mode::transport && transport_requested(inner) ? Mode::transport : Mode::tunnel;
-    o.child = ChildSa{req.id, req.tag, req.inbound_spi, choice->peer_spi, mode};
-    o.suite = choice->suite;
-    o.esn = choice->esn;
-    o.local_ts = *tsi;
-    o.remote_ts = *tsr;
+    ChildSa child;
+    child.id = req.id;
+    child.tag = req.tag;
+    child.inbound_spi = req.inbound_spi;
+    child.outbound_spi = choice->peer_spi;
+    child.mode = mode;
+    child.suite = choice->suite;
+    child.esn = choice->esn;
+    child.local_ts = *tsi;
+    child.remote_ts = *tsr;
+    o.child = std::move(child);
+    o.proposal_number = choice->proposal_number;
     return o;
 }
 
@@ -111,30 +125,30 @@ void commit_child(Context& ctx, IkeSa& sa, const ChildOffer& offer) {
         ctx.spis.release(sa.first_child->inbound_spi);
     sa.first_child.reset();
     if (!offer.child) return;
-    sa.children.push_back(*offer.child);
-    emit_child_up(ctx, sa, *offer.child, offer.suite, offer.esn, offer.local_ts, offer.remote_ts);
+    install_child(ctx, sa, *offer.child, {sa.role, sa.nonce_i, sa.nonce_r, nullptr, std::nullopt});
 }
 
-void emit_child_up(Context& ctx, IkeSa& sa, const ChildSa& child, const crypto::EspSuite& suite, bool esn,
-                   const TrafficSelectors& local_ts, const TrafficSelectors& remote_ts) {
-    auto keys = crypto::derive_child_sa_keys(sa.suite.prf, sa.keys->sk_d, suite, sa.nonce_i, sa.nonce_r);
+void install_child(Context& ctx, IkeSa& sa, ChildSa child, const ChildKeying& k) {
+    auto keys = crypto::derive_child_sa_keys(sa.suite.prf, sa.keys->sk_d, child.suite, k.ni, k.nr, k.g_ir);
     if (!keys) return;  // the suite came from our own registry: unreachable
+    const auto soft = schedule_rekey(ctx, child);
     const auto& lt = ctx.config.lifetimes;
     ChildSaUp up{sa.id,
                  child.id,
                  child.tag,
-                 std::nullopt,
-                 EspSa{child.inbound_spi, sa.remote, sa.local, keys->inbound(sa.role)},
-                 EspSa{child.outbound_spi, sa.local, sa.remote, keys->outbound(sa.role)},
+                 k.replaces,
+                 EspSa{child.inbound_spi, sa.remote, sa.local, keys->inbound(k.exchange_role)},
+                 EspSa{child.outbound_spi, sa.local, sa.remote, keys->outbound(k.exchange_role)},
                  child.mode,
-                 esn,
+                 child.esn,
                  sa.nat.any(),
-                 local_ts,
-                 remote_ts,
-                 lt.child_soft,
+                 child.local_ts,
+                 child.remote_ts,
+                 soft,
                  lt.child_hard,
                  lt.child_soft_bytes,
                  lt.child_hard_bytes};
+    sa.children.push_back(std::move(child));
     ++ctx.counters.child_sas_up;
     ctx.emit(std::move(up));
 }

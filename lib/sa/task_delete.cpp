@@ -1,5 +1,6 @@
 // INFORMATIONAL exchanges (RFC 7296 §1.4, §2.21.2): DELETE of child SA pairs and of the IKE SA,
 // AUTHENTICATION_FAILED after IKE_AUTH, and the events and releases of closing an SA.
+#include "sa/child_collision.hpp"
 #include "sa/convert.hpp"
 #include "sa/tasks.hpp"
 
@@ -32,6 +33,7 @@ Payloads informational_payloads(const IkeSa& sa, const QueuedRequest& req) {
 void remove_child(Context& ctx, IkeSa& sa, ChildSaId child, DownReason reason) {
     for (auto it = sa.children.begin(); it != sa.children.end(); ++it) {
         if (it->id != child) continue;
+        if (gone_by_rekey(sa, *it)) reason = DownReason::rekeyed;  // make-before-break: its successor is up
         ctx.emit(ChildSaDown{sa.id, it->id, it->inbound_spi, it->outbound_spi, sa.local, sa.remote, reason, {}});
         ctx.spis.release(it->inbound_spi);
         sa.children.erase(it);
@@ -41,6 +43,7 @@ void remove_child(Context& ctx, IkeSa& sa, ChildSaId child, DownReason reason) {
 
 void emit_down(Context& ctx, IkeSa& sa, DownReason reason, std::string detail) {
     if (sa.down_emitted) return;
+    if (sa.rekeyed_to) reason = DownReason::rekeyed;  // its children live on in the new SA
     for (const auto& c : sa.children) {
         ctx.emit(ChildSaDown{sa.id, c.id, c.inbound_spi, c.outbound_spi, sa.local, sa.remote, reason, detail});
         ctx.spis.release(c.inbound_spi);
@@ -48,6 +51,7 @@ void emit_down(Context& ctx, IkeSa& sa, DownReason reason, std::string detail) {
     sa.children.clear();
     if (sa.first_child) ctx.spis.release(sa.first_child->inbound_spi);
     sa.first_child.reset();
+    release_pending_children(ctx, sa);
     ctx.emit(IkeSaDown{sa.id, reason, std::move(detail)});
     sa.down_emitted = true;
 }
@@ -72,6 +76,7 @@ void handle_informational_request(Context& ctx, IkeSa& sa, const Received& rx, c
         if (d == nullptr) continue;
         if (d->protocol == wire::ProtocolId::ike) {
             respond(ctx, sa, rx, {});
+            if (ike_deleted_by_peer(ctx, sa)) return;  // a rekey collision settles first
             close_ike(ctx, sa, DownReason::deleted_by_peer, "DELETE from the peer");
             return;
         }

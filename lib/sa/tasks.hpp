@@ -7,6 +7,7 @@
 //   task_delete.cpp       INFORMATIONAL: DELETE, AUTHENTICATION_FAILED, closing an SA
 //   task_liveness.cpp     liveness checks and dead-peer detection
 //   task_child_sa.cpp     CREATE_CHILD_SA for child SAs: additional ones and rekeys (issue 7)
+//   child_collision.cpp   their collisions: nonce rule, TEMPORARY_FAILURE, CHILD_SA_NOT_FOUND
 //   task_ike_rekey.cpp    CREATE_CHILD_SA rekeying the IKE SA itself (issue 7)
 //   exchange.cpp          request/response plumbing shared by all of them
 #pragma once
@@ -77,21 +78,32 @@ void handle_ike_auth_response(Context& ctx, IkeSa& sa, const Payloads& inner);
 
 // --- task_child_create.cpp ---
 void add_child_request(const Context& ctx, const ChildRequest& req, Payloads& out);
-struct ChildOffer {  // the child SA part of IKE_AUTH, as answered (responder) or accepted (initiator)
+struct ChildOffer {  // the child SA part of a request, as answered (responder) or accepted (initiator)
     Payloads payloads;                    // responder: SA, TSi, TSr (+ transport) or an error notify
-    std::optional<ChildSa> child;
+    std::optional<ChildSa> child;         // with its suite, ESN, narrowed selectors and mode
     std::optional<VerifyFailure> failure;  // authorisation failure to report
     std::string error;                     // why there is no child (when child is empty)
-    crypto::EspSuite suite{};
-    bool esn = false;
-    TrafficSelectors local_ts, remote_ts;
+    std::uint8_t proposal_number = 0;     // of the chosen ESP proposal
 };
-ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> inner, const VerifiedPeer& peer);
-// The initiator's check of the child SA part of the IKE_AUTH response; emits ChildSaUp.
-ChildOffer accept_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> inner, const VerifiedPeer& peer);
+// Shared by IKE_AUTH and CREATE_CHILD_SA: ESP proposal, narrowing (the peer's TSi to its
+// certificate's RFC 3779 blocks, our TSr to the local traffic), our inbound SPI.
+ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload> inner, const TrafficSelectors& peer_allowed);
+// The initiator's check of a response's child SA part against what it asked for.
+ChildOffer accept_child(Context& ctx, const ChildRequest& req, std::span<const wire::Payload> inner,
+                        const TrafficSelectors& peer_allowed);
+// IKE_AUTH: installs the first child (or releases its SPI).
 void commit_child(Context& ctx, IkeSa& sa, const ChildOffer& offer);
-void emit_child_up(Context& ctx, IkeSa& sa, const ChildSa& child, const crypto::EspSuite& suite, bool esn,
-                   const TrafficSelectors& local_ts, const TrafficSelectors& remote_ts);
+// KEYMAT inputs (§2.17): the IKE_AUTH nonces, or a CREATE_CHILD_SA's with g^ir under PFS.
+// The initiator of the exchange that made the child owns the first half of KEYMAT.
+struct ChildKeying {
+    crypto::Role exchange_role;
+    const Bytes& ni;
+    const Bytes& nr;
+    const crypto::SharedSecret* g_ir = nullptr;
+    std::optional<ChildSaId> replaces;
+};
+// Adds the child to the SA, schedules its rekey, and emits ChildSaUp.
+void install_child(Context& ctx, IkeSa& sa, ChildSa child, const ChildKeying& k);
 
 // --- task_delete.cpp ---
 Payloads informational_payloads(const IkeSa& sa, const QueuedRequest& req);
@@ -113,6 +125,20 @@ void check_liveness(Context& ctx, IkeSa& sa);
 std::optional<Payloads> start_child_sa(Context& ctx, IkeSa& sa, const QueuedRequest& req);
 void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
 void handle_child_sa_response(Context& ctx, IkeSa& sa, const QueuedRequest& req, const Payloads& inner);
+// Whether `sa` may carry a new child SA for `req` (same peer and local address, the expected
+// identity, established or being set up by us).
+bool can_carry_child(const IkeSa& sa, const InitiateRequest& req, const SocketAddress& local);
+// An additional child SA on this IKE SA (§1.3.1): queued until the SA is established and idle.
+Expected<ChildSaId, CommandError> queue_additional_child(Context& ctx, IkeSa& sa, const InitiateRequest& req);
+// Endpoint::rekey_child (§1.3.3): queues a rekey unless one is already under way.
+void queue_child_rekey(Context& ctx, IkeSa& sa, ChildSa& child);
+// Sets the child's rekey time (soft lifetime minus up to jitter_percent); returns that lifetime.
+std::chrono::seconds schedule_rekey(Context& ctx, ChildSa& child);
+// Rekeys on time and retries after TEMPORARY_FAILURE; the earliest such deadline.
+void check_child_timers(Context& ctx, IkeSa& sa);
+std::optional<Time> child_timer_deadline(const IkeSa& sa);
+// Releases the SPIs of children that never came up (the IKE SA is going).
+void release_pending_children(Context& ctx, IkeSa& sa);
 
 // --- task_ike_rekey.cpp ---
 // A CREATE_CHILD_SA whose SA payload proposes protocol IKE (§1.3.2) rather than a child SA.
@@ -120,6 +146,18 @@ bool is_ike_rekey(std::span<const wire::Payload> inner);
 std::optional<Payloads> start_ike_rekey(Context& ctx, IkeSa& sa, const QueuedRequest& req);
 void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
 void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest& req, const Payloads& inner);
+// While our rekey of this IKE SA is outstanding or it was rekeyed: a CREATE_CHILD_SA for a child
+// SA gets TEMPORARY_FAILURE (§2.25.1).
+bool ike_rekey_busy(const IkeSa& sa);
+// The peer deletes this IKE SA (already answered): settles a rekey collision first (§2.8.2: the
+// SA we answered the peer's rekey with inherits the children); true: keep the SA open a little
+// longer, for the answer to our own rekey.
+bool ike_deleted_by_peer(Context& ctx, IkeSa& sa);
+// Lifetime: the rekey time (lifetime minus jitter) of a newly established SA, armed once.
+void arm_ike_rekey(Context& ctx, IkeSa& sa);
+// The next rekey, notAfter or give-up moment of this SA, and acting on it.
+std::optional<Time> ike_lifetime_deadline(const IkeSa& sa);
+void check_ike_lifetime(Context& ctx, IkeSa& sa);
 
 // Emits the IkeKeysExported event when the configuration asks for it.
 void export_ike_keys(Context& ctx, const IkeSa& sa);

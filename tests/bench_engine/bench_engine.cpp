@@ -174,7 +174,7 @@ struct Pair {
                                   std::make_unique<CountingSpis>(0x20000000)), "endpoint r")),
           now(pki.now) {}
 
-    // One more handshake (initiate() always makes a new IKE SA in part 1), run to completion.
+    // One more handshake (new_ike_sa: not a CREATE_CHILD_SA on the first IKE SA), run to completion.
     // Always the same peer identity: the initiator then sends INITIAL_CONTACT only on the first,
     // and the responder keeps the others (§2.4).
     void handshake() {
@@ -185,6 +185,7 @@ struct Pair {
         req.peer_id = Identity::fqdn("r.bench");
         req.local_ts = {TrafficSelector::subnet(IpAddress::v4(10, 1, 0, 0), 16)};
         req.remote_ts = {TrafficSelector::subnet(IpAddress::v4(10, 2, 0, 0), 16)};
+        req.new_ike_sa = true;
         must(i.initiate(req, now), "initiate");
         const std::size_t want = child_ups + 2;
         for (int rounds = 0; child_ups < want; ++rounds) {

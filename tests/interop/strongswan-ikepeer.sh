@@ -7,6 +7,12 @@
 #                     IKE SA and ours reports it gone (and holds no state).
 #   ours-initiates:   the same with ikepeer initiating, then ikepeer sends a DELETE (child SA
 #                     for ECDSA, IKE SA for Ed25519) and charon's SA list shows it gone.
+#   ours-rekeys:      ikepeer initiates, then rekeys the child SA (CREATE_CHILD_SA with REKEY_SA,
+#                     PFS: charon asks for ECP-256 with INVALID_KE_PAYLOAD, ours retries) and
+#                     deletes the old one; new SPIs and keys equal on both sides, old SPIs gone.
+#   charon-rekeys:    the same with `swanctl --rekey --child` (no PFS) and ours as responder.
+#   ours-rekeys-ike / charon-rekeys-ike: IKE SA rekey (RFC 7296 §1.3.2) from either side: new IKE
+#                     SPIs on both sides, the child SA carried over and deletable over the new SA.
 #   usage: strongswan-ikepeer.sh IKEPEER [SCENARIO-FILTER]
 set -u
 lib=$(cd "$(dirname "$0")/../lab/lib" && pwd)
@@ -59,6 +65,8 @@ charon_key() { # LOG WHAT
 
 # field VALUE of key=VALUE from the first line of FILE starting with TAG
 field() { awk -v tag="$2" -v k="$3" '$1 == tag { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' "$1"; }
+# the same from the last such line
+last_field() { awk -v tag="$2" -v k="$3" '$1 == tag { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) v = substr($i, length(k) + 2) } END { print v }' "$1"; }
 
 start_charon() { # KEYTYPE IKE ESP
     local pki=$work/pki-$1
@@ -80,24 +88,24 @@ start_ours() { # KEYTYPE OUT ARGS...
 }
 
 # Our CHILD_SA_UP against charon's SAs: SPIs crosswise, keys in the charon log by role.
-check_keys() { # OUT OUR_ROLE(initiator|responder)
-    local out=$1 role=$2 sas in_spi out_spi ie ir ok=0
+check_keys() { # OUT OUR_ROLE(initiator|responder) [field|last_field]
+    local out=$1 role=$2 get=${3:-field} sas in_spi out_spi ie ir ok=0
     lab_wait_for 20 lab_file_has "$out" CHILD_SA_UP || { lab_log "no CHILD_SA_UP from ours"; cat "$out" "$out.err" >&2; return 1; }
     grep -E '^(IKE|CHILD)_SA_UP' "$out" | sed 's/_encr=[^ ]*:\([0-9a-f]\{8\}\)[0-9a-f]*/_encr=\1.../g' >&2
     sas=$(ss_swanctl ss --list-sas)
     echo "$sas" >&2
-    in_spi=$(field "$out" CHILD_SA_UP in_spi) out_spi=$(field "$out" CHILD_SA_UP out_spi)
+    in_spi=$($get "$out" CHILD_SA_UP in_spi) out_spi=$($get "$out" CHILD_SA_UP out_spi)
     # charon's outbound SPI is our inbound one and vice versa
     grep -q "in  $out_spi" <<<"$sas" || { lab_log "charon has no inbound SA $out_spi"; ok=1; }
     grep -q "out $in_spi" <<<"$sas" || { lab_log "charon has no outbound SA $in_spi"; ok=1; }
-    [ "$(field "$out" CHILD_SA_UP encap)" = 1 ] || { lab_log "ours did not agree on UDP encapsulation"; ok=1; }
+    [ "$($get "$out" CHILD_SA_UP encap)" = 1 ] || { lab_log "ours did not agree on UDP encapsulation"; ok=1; }
     ie=$(charon_key "$(ss_dir ss)/charon.log" "encryption initiator")
     ir=$(charon_key "$(ss_dir ss)/charon.log" "encryption responder")
     local our_i our_r
     if [ "$role" = initiator ]; then
-        our_i=$(field "$out" CHILD_SA_UP out_encr) our_r=$(field "$out" CHILD_SA_UP in_encr)
+        our_i=$($get "$out" CHILD_SA_UP out_encr) our_r=$($get "$out" CHILD_SA_UP in_encr)
     else
-        our_i=$(field "$out" CHILD_SA_UP in_encr) our_r=$(field "$out" CHILD_SA_UP out_encr)
+        our_i=$($get "$out" CHILD_SA_UP in_encr) our_r=$($get "$out" CHILD_SA_UP out_encr)
     fi
     our_i=${our_i#*:} our_r=${our_r#*:}
     lab_log "keys i->r: charon ${ie:0:16}... (${#ie} hex) ours ${our_i:0:16}... (${#our_i} hex)"
@@ -144,6 +152,95 @@ EOF" || lab_die "charon still lists the IKE SA"
     grep -E '^(CHILD|IKE)_SA_DOWN|^DELETE|^EXIT' "$out" >&2
 }
 
+# After a child SA rekey (RFC 7296 §1.3.3): ours replaced the first child (make-before-break: the
+# new CHILD_SA_UP, then CHILD_SA_DOWN reason=rekeyed), the new SPIs and keys match charon's last
+# derived ones (the key names follow the rekey exchange's roles), and charon no longer has the old SA.
+check_rekey() { # OUT OUR_ROLE_IN_THE_REKEY
+    local out=$1 role=$2 old_in new_in
+    lab_wait_for 30 lab_file_has "$out" "reason=rekeyed" || { cat "$out" "$out.err" >&2; lab_log "no rekey on our side"; return 1; }
+    grep -E '^(CHILD_SA_DOWN|REKEY_SENT)' "$out" >&2
+    old_in=$(field "$out" CHILD_SA_UP in_spi) new_in=$(last_field "$out" CHILD_SA_UP in_spi)
+    [ "$old_in" != "$new_in" ] || { lab_log "no new child SA"; return 1; }
+    [ "$(last_field "$out" CHILD_SA_UP replaces)" = "$(field "$out" CHILD_SA_UP child)" ] || { lab_log "the new child does not replace the first"; return 1; }
+    grep -q "CHILD_SA_DOWN .*in_spi=$old_in .*reason=rekeyed" "$out" || { lab_log "the old child did not go as rekeyed"; return 1; }
+    check_keys "$out" "$role" last_field || return 1
+    lab_wait_for 10 sh -c "! grep -q 'out $old_in' <<EOF
+\$(SWANCTL_DIR='$(ss_dir ss)/swanctl' STRONGSWAN_CONF='$(ss_dir ss)/strongswan.conf' swanctl --list-sas --uri unix://$(ss_dir ss)/run/charon.vici)
+EOF" || { lab_log "charon still has the old SA"; return 1; }
+}
+
+ours_rekeys() { # KEYTYPE IKE ESP
+    local out=$work/ours-$1-rekey.log
+    start_charon "$1" "$2" "$3"
+    start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET --rekey-child-after 2
+    check_keys "$out" initiator || lab_die "first child SA"
+    check_rekey "$out" initiator || lab_die "our rekey"
+}
+
+charon_rekeys() { # KEYTYPE IKE ESP
+    local out=$work/ours-$1-rekeyed.log
+    start_charon "$1" "$2" "$3"
+    start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET --no-pfs
+    check_keys "$out" initiator || lab_die "first child SA"
+    ss_swanctl ss --rekey --child net >"$work/rekey.log" 2>&1 || { cat "$work/rekey.log" >&2; lab_die "charon's rekey failed"; }
+    check_rekey "$out" responder || lab_die "charon's rekey"
+}
+
+# --- IKE SA rekey (RFC 7296 §1.3.2, §2.18; issue 7) ---
+# charon's IKE SA line: "lab: #N, ESTABLISHED, IKEv2, <spi>_i[*] <spi>_r[*]"
+charon_ike_spis() { ss_swanctl ss --list-sas | awk '/^lab: #/ { i = $5; r = $6; gsub(/_i\*?/, "", i); gsub(/_r\*?/, "", r); print i, r }'; }
+
+# Our new IKE SA (the last IKE_KEYS line) is charon's only IKE SA, and its SPIs are new.
+check_rekeyed_ike() { # OUT
+    local out=$1 first last charon
+    lab_wait_for 20 lab_file_has "$out" "reason=rekeyed" || { cat "$out" "$out.err" >&2; lab_log "no IKE_SA_DOWN rekeyed from ours"; return 1; }
+    grep -E '^IKE_(SA_UP|SA_DOWN|KEYS)|^REKEY' "$out" | sed 's/sk_e\([ir]\)=\([0-9a-f]\{8\}\)[0-9a-f]*/sk_e\1=\2.../g' >&2
+    grep -q '^IKE_SA_UP .*replaces=' "$out" || { lab_log "no IKE_SA_UP replaces= from ours"; return 1; }
+    first=$(grep '^IKE_KEYS' "$out" | head -n1 | awk '{ print $3, $4 }' | sed 's/spi_[ir]=//g')
+    last=$(grep '^IKE_KEYS' "$out" | tail -n1 | awk '{ print $3, $4 }' | sed 's/spi_[ir]=//g')
+    lab_wait_for 10 sh -c "[ \"\$(SWANCTL_DIR='$(ss_dir ss)/swanctl' STRONGSWAN_CONF='$(ss_dir ss)/strongswan.conf' swanctl --list-sas --uri unix://$(ss_dir ss)/run/charon.vici | grep -c '^lab: #')\" = 1 ]" ||
+        { lab_log "charon holds more than one IKE SA"; ss_swanctl ss --list-sas >&2; return 1; }
+    charon=$(charon_ike_spis)
+    lab_log "IKE SPIs: before ($first), ours now ($last), charon now ($charon)"
+    [ "$first" != "$last" ] || { lab_log "the IKE SPIs did not change"; return 1; }
+    [ "$charon" = "$last" ] || { lab_log "charon's IKE SA is not ours"; return 1; }
+    ss_swanctl ss --list-sas | grep -q 'net:.*INSTALLED' || { lab_log "charon lost the child SA in the IKE rekey"; return 1; }
+    ! grep -q '^CHILD_SA_DOWN' "$out" || { lab_log "ours took the child SA down in the IKE rekey"; return 1; }
+}
+
+ours_rekeys_ike() { # KEYTYPE IKE ESP
+    local out=$work/ours-$1-rekey.log sas
+    start_charon "$1" "$2" "$3"
+    start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET \
+        --rekey-ike-after 2 --delete-after 6 --delete child
+    check_keys "$out" initiator || lab_die "keys"
+    lab_wait_for 10 lab_file_has "$out" "REKEY_SENT what=ike ok=1" || { cat "$out" >&2; lab_die "ours did not rekey"; }
+    check_rekeyed_ike "$out" || lab_die "IKE SA rekey by ours"
+    # the child, carried over, is deleted over the new IKE SA
+    lab_wait_for 10 lab_file_has "$out" CHILD_SA_DOWN || { cat "$out" >&2; lab_die "no CHILD_SA_DOWN after our DELETE"; }
+    sas=$(ss_swanctl ss --list-sas)
+    echo "$sas" >&2
+    grep -qE '^lab:.*ESTABLISHED' <<<"$sas" || lab_die "charon lost the new IKE SA on a child DELETE"
+    ! grep -q 'net:' <<<"$sas" || lab_die "charon still has the child SA"
+}
+
+charon_rekeys_ike() { # KEYTYPE IKE ESP
+    local out=$work/ours-$1-rekeyed.log
+    start_charon "$1" "$2" "$3"
+    start_ours "$1" "$out" --exit-on-down
+    ss_initiate ss >"$work/initiate.log" 2>&1 || { cat "$work/initiate.log" "$out" "$out.err" >&2; lab_die "charon's initiate failed"; }
+    check_keys "$out" responder || lab_die "keys"
+    ss_swanctl ss --rekey --ike lab >/dev/null 2>&1 || lab_die "charon's rekey failed"
+    check_rekeyed_ike "$out" || lab_die "IKE SA rekey by charon"
+    grep -q '^IKE_SA_UP .*initiator=0 .*replaces=' "$out" || lab_die "ours is not the responder of the new IKE SA"
+    # the child, carried over, is deleted by charon over the new IKE SA, then the IKE SA
+    ss_swanctl ss --terminate --child net --timeout 10 >/dev/null 2>&1 || lab_die "charon's child terminate failed"
+    lab_wait_for 10 lab_file_has "$out" CHILD_SA_DOWN || { cat "$out" >&2; lab_die "no CHILD_SA_DOWN"; }
+    grep -q '^CHILD_SA_DOWN .*reason=deleted_by_peer' "$out" || lab_die "the child went down for another reason"
+    ss_swanctl ss --terminate --ike lab --timeout 10 >/dev/null 2>&1 || lab_die "charon's terminate failed"
+    lab_wait_for 10 lab_file_has "$out" "EXIT ike_sas=0 child_sas=0" || { cat "$out" >&2; lab_die "ours kept state after charon's DELETE"; }
+}
+
 lab_tmpdir work
 lab_ns _ ss ours || lab_die "namespaces"
 NS_SS=${LAB_NS_PREFIX}ss NS_OURS=${LAB_NS_PREFIX}ours
@@ -157,4 +254,8 @@ run interop-ecdsa-charon-initiates charon_initiates ecdsa aes256gcm16-prfsha256-
 run interop-ecdsa-ours-initiates ours_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16 child
 run interop-ed25519-charon-initiates charon_initiates ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
 run interop-ed25519-ours-initiates ours_initiates ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305 ike
+run interop-ecdsa-ours-rekeys ours_rekeys ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16-ecp256
+run interop-ed25519-charon-rekeys charon_rekeys ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
+run interop-ecdsa-ours-rekeys-ike ours_rekeys_ike ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16
+run interop-ed25519-charon-rekeys-ike charon_rekeys_ike ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
 lab_summary

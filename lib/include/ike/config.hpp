@@ -48,6 +48,9 @@ struct Proposals {
         {crypto::EncrId::ChaCha20Poly1305, 0, crypto::IntegId::None},
     };
     bool esn = true;
+    // Key exchange groups for child SAs made or rekeyed by CREATE_CHILD_SA (PFS, RFC 7296 §1.3.1,
+    // §2.17), in order of preference; empty: no PFS (and a peer's offer without NONE is refused).
+    std::vector<crypto::KeId> child_ke = {crypto::KeId::Curve25519, crypto::KeId::Ecp256};
 };
 
 struct Timers {

@@ -45,6 +45,7 @@ struct InitiateRequest {
     TrafficSelectors remote_ts;            // TSr: then the full subnets (RFC 7296 §2.9)
     Mode mode = Mode::tunnel;
     std::uint64_t tag = 0;                 // returned in ChildSaUp (e.g. the policy's reqid)
+    bool new_ike_sa = false;               // never reuse an IKE SA to this peer (benchmarks, tests)
 };
 
 enum class CommandError : std::uint8_t {
@@ -93,12 +94,19 @@ public:
                          const SocketAddress& remote, Time now);
     void handle_timeout(Time now);
 
-    // Sets up a child SA to the peer. Part 1 (issue 6): always with a new IKE SA (IKE_SA_INIT +
-    // IKE_AUTH); issue 7 adds CREATE_CHILD_SA on an existing one. The returned id is the one
-    // ChildSaUp will carry.
+    // Sets up a child SA to the peer: with CREATE_CHILD_SA on an IKE SA we already have with it
+    // (RFC 7296 §1.3.1; queued while that IKE SA is still being set up by us), else with a new
+    // IKE SA (IKE_SA_INIT + IKE_AUTH). The returned id is the one ChildSaUp will carry; if the
+    // peer refuses an additional child, a ChildSaDown{negotiation_failed} with this id and no
+    // SPIs comes instead.
     Expected<ChildSaId, CommandError> initiate(const InitiateRequest& request, Time now);
-    // Rekeys a child SA (e.g. on the kernel's soft expiry). Until issue 7: busy.
+    // Rekeys a child SA (e.g. on the kernel's soft expiry; children are also rekeyed on time):
+    // ChildSaUp{replaces = child} for the new one, then ChildSaDown{rekeyed} for the old one.
+    // Does nothing more if a rekey of it is already under way.
     Expected<void, CommandError> rekey_child(ChildSaId child, Time now);
+    // Rekeys an IKE SA now (RFC 7296 §1.3.2); it also happens on its own at Lifetimes::ike_rekey.
+    // The new SA's IkeSaUp carries `replaces`; the children keep their ChildSaIds.
+    Expected<void, CommandError> rekey_ike(IkeSaId ike, Time now);
     Expected<void, CommandError> delete_child(ChildSaId child, Time now);
     Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
     // New CRL / blocklist / credentials; SAs with peers they revoke are torn down.

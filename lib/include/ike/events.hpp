@@ -29,6 +29,8 @@ struct IkeSaUp {
     NatInfo nat;
     bool initiator = false;
     Time peer_cert_not_after;  // the IKE SA is closed or re-authenticated by then
+    std::optional<IkeSaId> replaces;  // set by an IKE SA rekey: the old one's children are now
+                                      // this one's (same ChildSaIds), then the old one goes Down
 };
 
 enum class DownReason : std::uint8_t {
