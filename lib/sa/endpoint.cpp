@@ -19,6 +19,7 @@ struct Endpoint::Impl {
     Config config;
     std::unique_ptr<crypto::Rng> rng;
     std::unique_ptr<SpiAllocator> spis;
+    sa::ReassemblyBudget reassembly;  // before `sas`: their fragments give bytes back to it
     std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas;           // by IkeSaId
     std::unordered_map<std::uint64_t, std::uint64_t> by_spi;       // our IKE SPI -> IkeSaId
     std::map<std::pair<SocketAddress, std::uint64_t>, std::uint64_t> by_init;  // (peer, SPIi) -> id (responder)
@@ -36,7 +37,8 @@ struct Endpoint::Impl {
     unsigned invalid_spi_sent = 0;
 
     sa::Context context(Time now) {
-        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now};
+        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now,
+                           &reassembly};
     }
     std::uint64_t new_spi();
     IkeSa* find(IkeSaId id);
@@ -373,6 +375,7 @@ StateCounts Endpoint::state_counts() const {
         c.half_open += !sa->authenticated();
         c.child_sas += sa->children.size();
     }
+    c.reassembly_bytes = m_impl->reassembly.used;
     return c;
 }
 

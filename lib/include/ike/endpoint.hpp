@@ -67,6 +67,7 @@ struct Counters {
     std::uint64_t half_open_dropped = 0, cookies_sent = 0, auth_failures = 0;
     std::uint64_t ike_sas_up = 0, child_sas_up = 0;
     std::uint64_t invalid_spi_notifies = 0, dropped_out_of_window = 0, duplicate_requests = 0;
+    std::uint64_t fragments_sent = 0, fragments_received = 0, fragments_dropped = 0, messages_reassembled = 0;  // RFC 7383
 };
 
 // What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
@@ -74,6 +75,7 @@ struct StateCounts {
     std::size_t ike_sas = 0;        // every IKE SA, half-open included
     std::size_t half_open = 0;      // not yet authenticated
     std::size_t child_sas = 0;      // established child SAs
+    std::size_t reassembly_bytes = 0;  // RFC 7383 fragments held while their messages are incomplete
 };
 
 class Endpoint {
