@@ -16,10 +16,7 @@ namespace ike::sa {
 // --- FragmentState ---
 
 FragmentState::FragmentState(FragmentState&& o) noexcept
-    : m_request(std::move(o.m_request)), m_response(std::move(o.m_response)), m_budget(o.m_budget) {
-    o.m_request.reset();
-    o.m_response.reset();
-}
+    : m_request(std::move(o.m_request)), m_response(std::move(o.m_response)), m_budget(o.m_budget) {}
 
 FragmentState& FragmentState::operator=(FragmentState&& o) noexcept {
     if (this != &o) {
@@ -27,8 +24,6 @@ FragmentState& FragmentState::operator=(FragmentState&& o) noexcept {
         m_request = std::move(o.m_request);
         m_response = std::move(o.m_response);
         m_budget = o.m_budget;
-        o.m_request.reset();
-        o.m_response.reset();
     }
     return *this;
 }
@@ -212,7 +207,7 @@ std::optional<std::vector<wire::Payload>> keep(Context& ctx, IkeSa& sa, bool res
         ++ctx.counters.fragments_dropped;
         return std::nullopt;
     }
-    const std::size_t table = slot ? 0 : f.total * sizeof(crypto::SecureBytes);
+    const std::size_t table = slot ? 0 : sizeof(PartialMessage) + f.total * sizeof(crypto::SecureBytes);
     const std::size_t cost = table + opened.plain.size();
     const auto* budget = sa.fragments.budget();
     if (sa.fragments.bytes() + cost > limits.max_reassembly_bytes) {
@@ -225,7 +220,7 @@ std::optional<std::vector<wire::Payload>> keep(Context& ctx, IkeSa& sa, bool res
         return std::nullopt;
     }
     if (!slot) {
-        slot.emplace();
+        slot = std::make_unique<PartialMessage>();
         slot->message_id = h.message_id;
         slot->total = f.total;
         slot->exchange = h.exchange;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -39,7 +40,7 @@ struct PartialMessage {
 
 // The reassembly state of one IKE SA: at most one request of the peer's and one response to
 // our outstanding request (both windows have size 1). Gives its bytes back to the endpoint's
-// budget when the SA goes.
+// budget when the SA goes. Two null pointers while nothing is fragmented: every IKE SA has one.
 class FragmentState {
 public:
     FragmentState() = default;
@@ -49,7 +50,7 @@ public:
     FragmentState& operator=(FragmentState&& o) noexcept;
     ~FragmentState();
 
-    std::optional<PartialMessage>& slot(bool response) { return response ? m_response : m_request; }
+    std::unique_ptr<PartialMessage>& slot(bool response) { return response ? m_response : m_request; }
     std::size_t bytes() const;
     void bind(ReassemblyBudget* budget) { m_budget = budget; }
     ReassemblyBudget* budget() const { return m_budget; }
@@ -58,7 +59,7 @@ public:
 
 private:
     void release_all();
-    std::optional<PartialMessage> m_request, m_response;
+    std::unique_ptr<PartialMessage> m_request, m_response;
     ReassemblyBudget* m_budget = nullptr;
 };
 

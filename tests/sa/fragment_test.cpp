@@ -174,7 +174,7 @@ TEST_CASE("RFC 7383 §2.6: a fragment is authenticated before it is kept; forger
     }
     CHECK(c.counters.integrity_failures == frags.size());
     CHECK(c.budget.used == 0);
-    CHECK_FALSE(c.sa->fragments.slot(false).has_value());
+    CHECK(c.sa->fragments.slot(false) == nullptr);
     // The genuine fragments still complete the message.
     std::optional<std::vector<wire::Payload>> done;
     for (const auto& d : frags) done = deliver(b, d);
@@ -192,7 +192,7 @@ TEST_CASE("RFC 7383 §2.6: more Total Fragments restarts reassembly, fewer is dr
     CHECK_FALSE(deliver(b, big[0]).has_value());
     CHECK_FALSE(deliver(b, big[1]).has_value());
     CHECK_FALSE(deliver(b, small[0]).has_value());  // more fragments: what we held is discarded
-    REQUIRE(b.sa->fragments.slot(false));
+    REQUIRE(b.sa->fragments.slot(false) != nullptr);
     CHECK(b.sa->fragments.slot(false)->total == small.size());
     CHECK(b.sa->fragments.slot(false)->received == 1);
     const auto dropped = b.counters.fragments_dropped;
@@ -227,11 +227,11 @@ TEST_CASE("RFC 7383 §2.6 / §5: reassembly caps on fragment count, bytes per SA
     }
     SECTION("the endpoint-wide cap bounds every SA together, and a closed SA gives its bytes back") {
         Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300);
-        b.config.limits.max_reassembly_total = 1500;
+        b.config.limits.max_reassembly_total = 1600;
         b.budget.used = 900;  // what other SAs of the endpoint hold
         const auto frags = request(a, 0, 2000);
         for (const auto& d : frags) CHECK_FALSE(deliver(b, d).has_value());
-        CHECK(b.budget.used <= 1500);
+        CHECK(b.budget.used <= 1600);
         CHECK(b.budget.used > 900);
         b.sa.reset();
         CHECK(b.budget.used == 900);
