@@ -56,7 +56,7 @@ struct Side {
     }
     sa::Context ctx() {
         return sa::Context{config, *rng, *spis, *verifier, transmits, events, counters, last_child,
-                           sim::start_time(), &budget};
+                           sim::start_time(), nullptr, &budget};
     }
 };
 
