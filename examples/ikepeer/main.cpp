@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -36,6 +37,10 @@ Credentials (PEM or DER):
                        `openssl pkcs8 -topk8 -nocrypt -in KEY`)
   --ca FILE            the one CA we trust (the peer's certificate must chain to it)
   --id NAME            our identity (FQDN); default: the certificate's first DNS SAN
+  --chain FILE         an intermediate CA certificate sent after ours (repeatable, in order)
+IKE fragmentation (RFC 7383):
+  --fragment-size N    largest IP datagram of an IKE message before it is sent as
+                       fragments (default 1280; 0: never fragment, do not announce support)
 Traffic:
   --local-ts CIDR      the subnet we protect (TSi when initiating; responder narrows to it)
   --initiate ADDR      initiate to the peer at ADDR (port 500); default: wait as responder
@@ -55,6 +60,7 @@ Actions and output:
   --exit-on-down       exit once no IKE SA is left after one was up
   --print-keys         print child SA keys (hex) in CHILD_SA_UP lines, and IKE_KEYS lines
                        (IKE SPIs and SK_e*); for tests only
+  --print-fragments    print a FRAGMENTS line (sent, received, reassembled) whenever they change
   --help               this text
 
 Each event is one line on stdout: IKE_SA_UP, CHILD_SA_UP, CHILD_SA_DOWN, IKE_SA_DOWN,
@@ -64,8 +70,9 @@ stopped the program (2: bad usage or files, 1: socket errors).
 
 struct Options {
     std::string local, cert, key, ca, id, initiate, peer_id, del = "child";
-    std::vector<std::string> local_ts, remote_ts;
-    bool transport = false, print_keys = false, exit_on_down = false, no_pfs = false;
+    std::vector<std::string> local_ts, remote_ts, chain;
+    bool transport = false, print_keys = false, exit_on_down = false, no_pfs = false, print_fragments = false;
+    long fragment_size = -1;
     double delete_after = -1, exit_after = 30, rekey_after = -1, rekey_ike_after = -1;
     unsigned rekeys = 1;
 };
@@ -88,6 +95,16 @@ double parse_seconds(const std::string& opt, const std::string& v) {
     } catch (const std::exception&) {
     }
     usage_error(opt + " wants a number of seconds, not '" + v + "'");
+}
+
+long parse_count(const std::string& opt, const std::string& v) {
+    try {
+        std::size_t n = 0;
+        const long d = std::stol(v, &n);
+        if (n == v.size() && d >= 0) return d;
+    } catch (const std::exception&) {
+    }
+    usage_error(opt + " wants a non-negative integer, not '" + v + "'");
 }
 
 Options parse(int argc, char** argv) {
@@ -120,6 +137,9 @@ Options parse(int argc, char** argv) {
         else if (a == "--rekey-child-after") o.rekey_after = parse_seconds(a, value());
         else if (a == "--rekeys") o.rekeys = static_cast<unsigned>(parse_seconds(a, value()));
         else if (a == "--no-pfs") o.no_pfs = true;
+        else if (a == "--chain") o.chain.push_back(value());
+        else if (a == "--fragment-size") o.fragment_size = parse_count(a, value());
+        else if (a == "--print-fragments") o.print_fragments = true;
         else usage_error("unknown option " + a);
     }
     if (o.local.empty() || o.cert.empty() || o.key.empty() || o.ca.empty())
@@ -407,6 +427,11 @@ ike::Config make_config(const Options& o) {
     c.credentials.private_key = load_key(o.key);
     const auto der = cert.der();
     c.credentials.certificate_chain.emplace_back(der.begin(), der.end());
+    for (const auto& f : o.chain) {
+        const auto mid = load_cert(f, "intermediate certificate").der();
+        c.credentials.certificate_chain.emplace_back(mid.begin(), mid.end());
+    }
+    if (o.fragment_size >= 0) c.limits.fragment_size = static_cast<std::size_t>(o.fragment_size);
     const auto ca_der = ca.der();
     c.credentials.ca_certificate.assign(ca_der.begin(), ca_der.end());
     std::string id = o.id;
@@ -458,9 +483,20 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::uint8_t> buf(65536);
+    std::array<std::uint64_t, 3> fragments{};
     for (;;) {
         while (auto t = ep->poll_transmit()) send_to(s, *t);
         while (auto e = ep->poll_event()) print_event(*e, o, run);
+        if (const auto& c = ep->counters(); o.print_fragments) {
+            const std::array<std::uint64_t, 3> f{c.fragments_sent, c.fragments_received, c.messages_reassembled};
+            if (f != fragments) {
+                fragments = f;
+                std::printf("FRAGMENTS sent=%llu received=%llu reassembled=%llu dropped=%llu\n",
+                            static_cast<unsigned long long>(f[0]), static_cast<unsigned long long>(f[1]),
+                            static_cast<unsigned long long>(f[2]), static_cast<unsigned long long>(c.fragments_dropped));
+                std::fflush(stdout);
+            }
+        }
         auto now = Clock::now();
         if (run.first_child && !run.child_up_at) run.child_up_at = now;
         if (run.current_new && o.rekey_after >= 0) {

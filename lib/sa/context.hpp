@@ -40,6 +40,7 @@ struct Context {
     std::uint64_t& last_child_id;
     Time now;
     SaRegistry* sas = nullptr;  // the Endpoint's table (null only in code that makes no IKE SA)
+    ReassemblyBudget* reassembly = nullptr;  // RFC 7383 reassembly bytes of the whole endpoint
 
     void emit(Event e) { events.push_back(std::move(e)); }
     // Adds the non-ESP marker on the NAT-T port (RFC 3948 §2.2).

@@ -20,6 +20,7 @@ struct Endpoint::Impl {
     bool own_verifier = false;  // made here from credentials.ca_certificate (not injected)
     std::unique_ptr<crypto::Rng> rng;
     std::unique_ptr<SpiAllocator> spis;
+    sa::ReassemblyBudget reassembly;  // before `table`: its SAs' fragments give bytes back to it
     sa::SaTable table;
     std::deque<Transmit> transmits;
     std::deque<Event> events;
@@ -36,7 +37,8 @@ struct Endpoint::Impl {
           table(*rng, 2 * config.timers.retransmit_max), cookies(config.limits.cookie_secret_lifetime) {}
 
     sa::Context context(Time now) {
-        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now, &table};
+        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now, &table,
+                           &reassembly};
     }
     IkeSa* find_carrier(const InitiateRequest& req, const SocketAddress& local);
     void handle_init_request(const sa::Received& rx, Time now);
@@ -401,6 +403,10 @@ std::optional<Time> Endpoint::next_timeout() const { return m_impl->table.next_d
 
 const Counters& Endpoint::counters() const { return m_impl->counters; }
 
-StateCounts Endpoint::state_counts() const { return m_impl->table.counts(); }
+StateCounts Endpoint::state_counts() const {
+    auto c = m_impl->table.counts();
+    c.reassembly_bytes = m_impl->reassembly.used;
+    return c;
+}
 
 }  // namespace ike

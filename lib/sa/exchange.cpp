@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sa/convert.hpp"
+#include "sa/fragments.hpp"
 #include "sa/protect.hpp"
 #include "sa/tasks.hpp"
 #include "wire/exchange_table.hpp"
@@ -52,7 +53,7 @@ void handle_response(Context& ctx, IkeSa& sa, const Received& rx) {
         handle_ike_init_response(ctx, sa, rx);
         return;
     }
-    auto inner = open_checked(ctx, sa, rx);
+    auto inner = is_fragment(rx.message) ? take_response_fragment(ctx, sa, rx) : open_checked(ctx, sa, rx);
     if (!inner) return;
     sa.last_heard = ctx.now;
     switch (req.kind) {
@@ -76,12 +77,18 @@ void handle_response(Context& ctx, IkeSa& sa, const Received& rx) {
     }
 }
 
+void dispatch_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
+
 void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
     const auto& h = rx.message.header;
+    if (is_fragment(rx.message)) {  // RFC 7383 §2.6: window checks and reassembly of their own
+        if (auto inner = take_request_fragment(ctx, sa, rx)) dispatch_request(ctx, sa, rx, *inner);
+        return;
+    }
     switch (sa.window.check_request(h.message_id, rx.datagram)) {
         case RequestCheck::retransmission:  // §2.1: resend the answer, do not process again
             ++ctx.counters.duplicate_requests;
-            ctx.send(rx.local, rx.remote, sa.window.cached_response());
+            for (const auto& d : sa.window.cached_response()) ctx.send(rx.local, rx.remote, d);
             return;
         case RequestCheck::drop:
             ++ctx.counters.dropped_out_of_window;
@@ -92,22 +99,26 @@ void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
     if (h.exchange == wire::ExchangeType::ike_sa_init) return;
     auto inner = open_checked(ctx, sa, rx);
     if (!inner) return;
+    dispatch_request(ctx, sa, rx, *inner);
+}
+
+void dispatch_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
     sa.last_heard = ctx.now;
-    switch (h.exchange) {
+    switch (rx.message.header.exchange) {
         case wire::ExchangeType::ike_auth:
-            if (!sa.initiator()) handle_ike_auth_request(ctx, sa, rx, *inner);
+            if (!sa.initiator()) handle_ike_auth_request(ctx, sa, rx, inner);
             return;
         case wire::ExchangeType::informational:
-            handle_informational_request(ctx, sa, rx, *inner);
+            handle_informational_request(ctx, sa, rx, inner);
             return;
         case wire::ExchangeType::create_child_sa:
             if (!sa.authenticated()) return;
-            if (is_ike_rekey(*inner))
-                handle_ike_rekey_request(ctx, sa, rx, *inner);
+            if (is_ike_rekey(inner))
+                handle_ike_rekey_request(ctx, sa, rx, inner);
             else if (ike_rekey_busy(sa))  // §2.25.1
                 respond(ctx, sa, rx, {notify(wire::NotifyType::temporary_failure)});
             else
-                handle_child_sa_request(ctx, sa, rx, *inner);
+                handle_child_sa_request(ctx, sa, rx, inner);
             return;
         case wire::ExchangeType::ike_sa_init:
         case wire::ExchangeType::ike_session_resume:
@@ -121,19 +132,19 @@ void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
 
 bool send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange, const Payloads& inner) {
     const auto h = header_for(sa, exchange, false, sa.window.next_request_id());
-    auto bytes = seal(sa, h, inner);
-    if (!bytes) return false;
-    ctx.send(sa.local, sa.remote, *bytes);
-    sa.window.sent(kind, std::move(*bytes), ctx.config.timers, ctx.now);
+    auto datagrams = seal_message(ctx, sa, h, inner);
+    if (datagrams.empty()) return false;
+    for (const auto& d : datagrams) ctx.send(sa.local, sa.remote, d);
+    sa.window.sent(kind, std::move(datagrams), ctx.config.timers, ctx.now);
     return true;
 }
 
 void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
     const auto h = header_for(sa, rx.message.header.exchange, true, rx.message.header.message_id);
-    auto bytes = seal(sa, h, inner);
-    if (!bytes) return;
-    ctx.send(rx.local, rx.remote, *bytes);
-    sa.window.answered(rx.datagram, std::move(*bytes));
+    auto datagrams = seal_message(ctx, sa, h, inner);
+    if (datagrams.empty()) return;
+    for (const auto& d : datagrams) ctx.send(rx.local, rx.remote, d);
+    sa.window.answered(rx.datagram, std::move(datagrams));
 }
 
 void pump_requests(Context& ctx, IkeSa& sa) {
@@ -184,7 +195,7 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
             break;
         case MessageWindow::Due::resend:
             ++ctx.counters.retransmits;
-            ctx.send(sa.local, sa.remote, sa.window.retransmit(ctx.config.timers, ctx.now));
+            for (const auto& d : sa.window.retransmit(ctx.config.timers, ctx.now)) ctx.send(sa.local, sa.remote, d);
             break;
         case MessageWindow::Due::give_up:
             switch (sa.window.outstanding()->request.kind) {

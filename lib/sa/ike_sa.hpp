@@ -15,6 +15,7 @@
 #include "ike/events.hpp"
 #include "ike/types.hpp"
 #include "ike/verifier.hpp"
+#include "sa/fragments.hpp"
 #include "sa/message_window.hpp"
 
 namespace ike::sa {
@@ -92,6 +93,7 @@ struct IkeSa {
     unsigned init_retries = 0;
     std::vector<crypto::HashAlgorithm> peer_hashes;
     NatInfo nat;
+    bool fragmentation = false;  // RFC 7383 §2.3: both sides sent IKEV2_FRAGMENTATION_SUPPORTED
 
     // Keys (after IKE_SA_INIT)
     std::optional<crypto::IkeSaKeys> keys;
@@ -122,6 +124,7 @@ struct IkeSa {
     std::optional<Time> forget_at;         // an SA the peer should delete: closed silently by then
 
     MessageWindow window;
+    FragmentState fragments;  // RFC 7383 reassembly
     Time last_heard{};
     Time half_open_deadline{};
 

@@ -18,9 +18,15 @@ bool MessageWindow::queued(RequestKind kind) const {
 }
 
 void MessageWindow::sent(QueuedRequest r, Bytes datagram, const Timers& timers, Time now, bool reuse_id) {
+    std::vector<Bytes> one;
+    one.push_back(std::move(datagram));
+    sent(r, std::move(one), timers, now, reuse_id);
+}
+
+void MessageWindow::sent(QueuedRequest r, std::vector<Bytes> datagrams, const Timers& timers, Time now, bool reuse_id) {
     const std::uint32_t id = reuse_id && m_next_id > 0 ? m_next_id - 1 : m_next_id;
     if (!reuse_id || m_next_id == 0) ++m_next_id;
-    m_outstanding = Outstanding{r, id, std::move(datagram), now + timers.retransmit_initial,
+    m_outstanding = Outstanding{r, id, std::move(datagrams), now + timers.retransmit_initial,
                                 timers.retransmit_initial, 0};
 }
 
@@ -33,23 +39,29 @@ MessageWindow::Due MessageWindow::due(const Timers& timers, Time now) const {
     return m_outstanding->retransmits >= timers.retransmit_tries ? Due::give_up : Due::resend;
 }
 
-const Bytes& MessageWindow::retransmit(const Timers& timers, Time now) {
+const std::vector<Bytes>& MessageWindow::retransmit(const Timers& timers, Time now) {
     auto& o = *m_outstanding;
     ++o.retransmits;
     o.interval = std::min<Duration>(o.interval * 2, timers.retransmit_max);
     o.next_send = now + o.interval;
-    return o.datagram;
+    return o.datagrams;
 }
 
 RequestCheck MessageWindow::check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const {
     if (message_id == m_expected) return RequestCheck::process;
-    if (m_answered_any && message_id + 1 == m_expected &&
+    if (answered_previous(message_id) &&
         std::equal(datagram.begin(), datagram.end(), m_last_request.begin(), m_last_request.end()))
         return RequestCheck::retransmission;
     return RequestCheck::drop;
 }
 
 void MessageWindow::answered(std::span<const std::uint8_t> request, Bytes response) {
+    std::vector<Bytes> one;
+    one.push_back(std::move(response));
+    answered(request, std::move(one));
+}
+
+void MessageWindow::answered(std::span<const std::uint8_t> request, std::vector<Bytes> response) {
     ++m_expected;
     m_answered_any = true;
     m_last_request.assign(request.begin(), request.end());

@@ -37,7 +37,7 @@ struct QueuedRequest {
 struct Outstanding {
     QueuedRequest request;
     std::uint32_t message_id = 0;
-    Bytes datagram;     // as sent (without the non-ESP marker)
+    std::vector<Bytes> datagrams;  // as sent (without the non-ESP marker): one, or its RFC 7383 fragments
     Time next_send{};
     Duration interval{};
     unsigned retransmits = 0;
@@ -56,17 +56,22 @@ public:
     bool queued(RequestKind kind) const;
     // Records a request just sent; the ID is consumed unless `reuse_id` (IKE_SA_INIT retries).
     void sent(QueuedRequest r, Bytes datagram, const Timers& timers, Time now, bool reuse_id = false);
+    void sent(QueuedRequest r, std::vector<Bytes> datagrams, const Timers& timers, Time now, bool reuse_id = false);
     bool is_response_to_outstanding(std::uint32_t message_id) const;
     void response_received() { m_outstanding.reset(); }
     // Due for a retransmission: the datagram to resend, or nullopt if it is time to give up.
     enum class Due : std::uint8_t { nothing, resend, give_up };
     Due due(const Timers& timers, Time now) const;
-    const Bytes& retransmit(const Timers& timers, Time now);
+    const std::vector<Bytes>& retransmit(const Timers& timers, Time now);
 
     // --- the peer's requests ---
     RequestCheck check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const;
     void answered(std::span<const std::uint8_t> request, Bytes response);
-    const Bytes& cached_response() const { return m_last_response; }
+    void answered(std::span<const std::uint8_t> request, std::vector<Bytes> response);
+    const std::vector<Bytes>& cached_response() const { return m_last_response; }
+    std::uint32_t expected_request_id() const { return m_expected; }
+    // The request answered last (its retransmissions get the cached response).
+    bool answered_previous(std::uint32_t message_id) const { return m_answered_any && message_id + 1 == m_expected; }
 
 private:
     std::uint32_t m_next_id = 0;
@@ -75,7 +80,7 @@ private:
     std::uint32_t m_expected = 0;
     bool m_answered_any = false;
     Bytes m_last_request;
-    Bytes m_last_response;
+    std::vector<Bytes> m_last_response;
 };
 
 }  // namespace ike::sa

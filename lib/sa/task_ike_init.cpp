@@ -70,6 +70,7 @@ void start_ike_init(Context& ctx, IkeSa& sa) {
     m.payloads.emplace_back(wire::NoncePayload{*wire::Nonce::make(sa.nonce_i), false});
     for (auto& n : nat_detection_notifies(sa.spi_i, 0, sa.local, sa.remote)) m.payloads.push_back(std::move(n));
     m.payloads.emplace_back(hash_algorithms_notify());
+    if (ctx.config.limits.fragment_size != 0) m.payloads.emplace_back(notify(wire::NotifyType::ikev2_fragmentation_supported));
     sa.init_request = wire::encode(m);
     sa.window.sent({RequestKind::ike_sa_init, {}}, sa.init_request, ctx.config.timers, ctx.now, sa.init_retries > 0);
     ctx.send(sa.local, sa.remote, sa.init_request);
@@ -140,6 +141,10 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std
     for (auto& n : nat_detection_notifies(sa->spi_i, spi_r, rx.local, rx.remote)) m.payloads.push_back(std::move(n));
     m.payloads.emplace_back(certificate_request(ctx.verifier));
     m.payloads.emplace_back(hash_algorithms_notify());
+    // RFC 7383 §2.3: announced in the response only when the request announced it.
+    sa->fragmentation = ctx.config.limits.fragment_size != 0 &&
+                        find_notify(payloads, wire::NotifyType::ikev2_fragmentation_supported) != nullptr;
+    if (sa->fragmentation) m.payloads.emplace_back(notify(wire::NotifyType::ikev2_fragmentation_supported));
     sa->init_request.assign(rx.datagram.begin(), rx.datagram.end());
     sa->init_response = wire::encode(m);
     sa->window.answered(rx.datagram, sa->init_response);
@@ -213,6 +218,8 @@ void handle_ike_init_response(Context& ctx, IkeSa& sa, const Received& rx) {
     sa.unprotector.emplace(std::move(keys->unprotector));
     sa.nat = check_nat(payloads, sa.spi_i, spi_r, rx.local, rx.remote);
     sa.peer_hashes = peer_hash_algorithms(payloads);
+    sa.fragmentation = ctx.config.limits.fragment_size != 0 &&
+                       find_notify(payloads, wire::NotifyType::ikev2_fragmentation_supported) != nullptr;
     if (sa.nat.any()) {  // §2.23: float to port 4500 with the non-ESP marker
         sa.local.port = natt_port;
         sa.remote.port = natt_port;

@@ -81,6 +81,12 @@ std::optional<SocketAddress> Network::inbound_nat(const SocketAddress& a) const 
 
 void Network::send(const SocketAddress& from, const SocketAddress& to, std::vector<std::uint8_t> data) {
     std::uniform_real_distribution<double> u(0.0, 1.0);
+    const std::size_t ip_header = to.ip.family == IpAddress::Family::v4 ? 20 : 40;
+    if (m_cond.path_mtu != 0 && ip_header + 8 + data.size() > m_cond.path_mtu) {
+        ++too_big;
+        ++dropped;
+        return;
+    }
     if (u(m_rng) < m_cond.loss || (drop && drop(from, to, data))) {
         ++dropped;
         return;

@@ -23,6 +23,10 @@ struct Conditions {
     Duration min_delay{5};
     Duration max_delay{20};
     Duration reorder_delay{300};
+    // Largest IP datagram the path carries (IP and UDP headers included); larger ones are
+    // dropped, as by a router that cannot forward them and a firewall eating IP fragments.
+    // 0: no limit.
+    std::size_t path_mtu = 0;
 };
 
 // Deterministic SPI allocator shared with the test, so leaks are visible.
@@ -65,7 +69,7 @@ public:
     // Sends raw bytes into the network as if from `from` (spoofed or hand-made datagrams).
     void inject(const SocketAddress& from, const SocketAddress& to, std::vector<std::uint8_t> data);
 
-    std::uint64_t delivered = 0, dropped = 0, duplicated = 0;
+    std::uint64_t delivered = 0, dropped = 0, duplicated = 0, too_big = 0;
     // Drops a datagram when it is sent if this returns true (targeted loss in scenario tests).
     std::function<bool(const SocketAddress& from, const SocketAddress& to, std::span<const std::uint8_t>)> drop;
     // Sees every datagram as it is delivered (after NAT), e.g. to capture one for a replay.

@@ -78,6 +78,10 @@ struct Limits {
     unsigned cookie_threshold = 1000;    // half-open SAs above which COOKIEs are demanded
     Duration cookie_secret_lifetime{60000};  // the COOKIE secret rotates this often (§2.6)
     std::size_t fragment_size = 1280;    // RFC 7383: fragment messages above this (0: never)
+    // (fragment_size counts the whole IP datagram: IP and UDP headers, non-ESP marker, IKE message)
+    unsigned max_fragments = 64;                         // RFC 7383 §2.6 reassembly caps: Total Fragments
+    std::size_t max_reassembly_bytes = 64 * 1024;        // held per IKE SA
+    std::size_t max_reassembly_total = 16 * 1024 * 1024;  // held by all IKE SAs of the endpoint
 };
 
 struct Config {

@@ -72,6 +72,7 @@ struct Counters {
     std::uint64_t half_open_dropped_per_source = 0;  // max_half_open_per_source reached
     std::uint64_t cookies_rejected = 0;   // a COOKIE that was stale or forged (answered with a fresh one)
     std::uint64_t key_exchanges = 0;      // Diffie-Hellman computations of IKE_SA_INIT, both roles
+    std::uint64_t fragments_sent = 0, fragments_received = 0, fragments_dropped = 0, messages_reassembled = 0;  // RFC 7383
 };
 
 // What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
@@ -79,6 +80,7 @@ struct StateCounts {
     std::size_t ike_sas = 0;        // every IKE SA, half-open included
     std::size_t half_open = 0;      // not yet authenticated
     std::size_t child_sas = 0;      // established child SAs
+    std::size_t reassembly_bytes = 0;  // RFC 7383 fragments held while their messages are incomplete
 };
 
 class Endpoint {
