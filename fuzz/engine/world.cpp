@@ -430,7 +430,9 @@ void World::settle() {
         }
         const auto t0 = m_sides[0].ep->next_timeout();
         const auto t1 = m_sides[1].ep->next_timeout();
-        if (!t0 && !t1 && m_pending.empty()) break;
+        // An SA that came up during this round (without liveness timers) is deleted in the next.
+        const bool live = m_sides[0].log->live_ikes() + m_sides[1].log->live_ikes() > 0;
+        if (!t0 && !t1 && m_pending.empty() && !live) break;
         std::optional<ike::Time> t = t0;
         if (t1 && (!t || *t1 < *t)) t = t1;
         if (t && *t > m_now) m_now = *t;
