@@ -1,12 +1,12 @@
-// The public Endpoint: the table of IKE SAs, dispatch of datagrams by SPI, commands, timers,
-// the output queues and counters. Exchanges themselves live in the task_*.cpp files.
+// The public Endpoint: dispatch of datagrams to IKE SAs, the responder's DoS ladder, commands,
+// timers, the output queues and counters. The SAs and their indexes live in sa_table.cpp, the
+// exchanges in the task_*.cpp files.
 #include "ike/endpoint.hpp"
-
-#include <map>
-#include <unordered_map>
 
 #include "policy/authorize.hpp"
 #include "policy/x509_verifier.hpp"
+#include "sa/cookie.hpp"
+#include "sa/sa_table.hpp"
 #include "sa/tasks.hpp"
 #include "wire/message.hpp"
 
@@ -17,35 +17,34 @@ using sa::State;
 
 struct Endpoint::Impl {
     Config config;
+    bool own_verifier = false;  // made here from credentials.ca_certificate (not injected)
     std::unique_ptr<crypto::Rng> rng;
     std::unique_ptr<SpiAllocator> spis;
-    std::map<std::uint64_t, std::unique_ptr<IkeSa>> sas;           // by IkeSaId
-    std::unordered_map<std::uint64_t, std::uint64_t> by_spi;       // our IKE SPI -> IkeSaId
-    std::map<std::pair<SocketAddress, std::uint64_t>, std::uint64_t> by_init;  // (peer, SPIi) -> id (responder)
-    // (peer, SPIi) of responder SAs that are gone, until late copies of their IKE_SA_INIT
-    // request can no longer be in flight: such a copy must not start a new half-open SA.
-    std::map<std::pair<SocketAddress, std::uint64_t>, Time> recent_init;
+    sa::SaTable table;
     std::deque<Transmit> transmits;
     std::deque<Event> events;
     Counters counters;
-    std::uint64_t last_ike_id = 0;
     std::uint64_t last_child_id = 0;
-    sa::CookieSecret cookie;
+    sa::CookieSecrets cookies;
     std::optional<SocketAddress> default_local;
     Time invalid_spi_window{};
     unsigned invalid_spi_sent = 0;
 
+    Impl(Config c, bool own, std::unique_ptr<crypto::Rng> r, std::unique_ptr<SpiAllocator> s)
+        : config(std::move(c)), own_verifier(own), rng(std::move(r)), spis(std::move(s)),
+          // late copies of an IKE_SA_INIT request can arrive for as long as the peer retransmits
+          table(*rng, 2 * config.timers.retransmit_max), cookies(config.limits.cookie_secret_lifetime) {}
+
     sa::Context context(Time now) {
-        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now};
+        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child_id, now, &table};
     }
-    std::uint64_t new_spi();
-    IkeSa* find(IkeSaId id);
-    IkeSa* find_child_owner(ChildSaId child);
-    std::size_t half_open() const;
     void handle_init_request(const sa::Received& rx, Time now);
+    bool admit(const sa::Received& rx, Time now);
     void answer_invalid_spi(const sa::Received& rx, Time now);
     void after_message(IkeSa& sa, Time now);
-    void sweep(Time now);
+    void recheck_peers(Time now);
+    // Every input ends here: the table re-reads the SAs it touched and drops the closed ones.
+    void settle(Time now) { table.settle(context(now)); }
 };
 
 namespace {
@@ -78,18 +77,14 @@ Expected<Endpoint, ConfigError> Endpoint::create(Config config, std::unique_ptr<
                                                  std::unique_ptr<SpiAllocator> spis) {
     if (!rng || !spis) return unexpected(ConfigError::no_credentials);
     if (auto ok = check_config(config); !ok) return unexpected(ok.error());
-    if (!config.verifier) {  // production: X.509 against credentials.ca_certificate (tests may inject their own)
+    const bool own_verifier = !config.verifier;
+    if (own_verifier) {  // production: X.509 against credentials.ca_certificate (tests may inject their own)
         auto verifier = policy::make_x509_verifier(config.credentials.ca_certificate);
         if (!verifier) return unexpected(verifier.error());
         if (auto ok = policy::check_own_credentials(config.credentials); !ok) return unexpected(ok.error());
         config.verifier = std::move(*verifier);
     }
-    auto impl = std::make_unique<Impl>();
-    impl->config = std::move(config);
-    impl->rng = std::move(rng);
-    impl->spis = std::move(spis);
-    impl->rng->fill(impl->cookie.secret);
-    return Endpoint(std::move(impl));
+    return Endpoint(std::make_unique<Impl>(std::move(config), own_verifier, std::move(rng), std::move(spis)));
 }
 
 Endpoint::Endpoint(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -97,57 +92,42 @@ Endpoint::Endpoint(Endpoint&&) noexcept = default;
 Endpoint& Endpoint::operator=(Endpoint&&) noexcept = default;
 Endpoint::~Endpoint() = default;
 
-std::uint64_t Endpoint::Impl::new_spi() {
-    for (;;) {
-        std::array<std::uint8_t, 8> b{};
-        rng->fill(b);
-        std::uint64_t v = 0;
-        for (const auto x : b) v = v << 8 | x;
-        if (v != 0 && !by_spi.contains(v)) return v;
-    }
-}
-
-IkeSa* Endpoint::Impl::find(IkeSaId id) {
-    const auto it = sas.find(id.value);
-    return it == sas.end() || it->second->state == State::closed ? nullptr : it->second.get();
-}
-
-IkeSa* Endpoint::Impl::find_child_owner(ChildSaId child) {
-    for (auto& [id, sa] : sas)
-        if (sa->state != State::closed && sa->find_child(child)) return sa.get();
-    return nullptr;
-}
-
-std::size_t Endpoint::Impl::half_open() const {
-    std::size_t n = 0;
-    for (const auto& [id, sa] : sas) n += sa->state == State::init_answered;
-    return n;
-}
-
 void Endpoint::Impl::handle_init_request(const sa::Received& rx, Time now) {
     const auto& h = rx.message.header;
     if (h.spi_r != 0) return;
     auto ctx = context(now);
-    if (const auto it = by_init.find({rx.remote, h.spi_i}); it != by_init.end()) {
-        sa::handle_message(ctx, *sas.at(it->second), rx);  // a retransmission (or a late duplicate)
+    if (auto* sa = table.by_init(rx.remote, h.spi_i)) {
+        sa::handle_message(ctx, *sa, rx);  // a retransmission (or a late duplicate)
+        table.touch(*sa);
         return;
     }
-    if (recent_init.contains({rx.remote, h.spi_i})) {
+    if (table.recently_closed_init(rx.remote, h.spi_i)) {
         ++counters.dropped_out_of_window;
         return;
     }
-    const std::size_t pending = half_open();
-    if (pending >= config.limits.max_half_open) {
-        ++counters.half_open_dropped;
-        return;
+    if (!admit(rx, now)) return;
+    auto r = sa::respond_ike_init(ctx, rx, table.new_ike_id(), table.new_ike_spi());
+    if (r.sa) table.insert_responder(std::move(r.sa));
+}
+
+// The responder's DoS ladder, cheapest step first (RFC 7296 §2.6): above the threshold a
+// stateless COOKIE round trip proves the source address; then the caps on half-open SAs per
+// source address and overall; only then state and Diffie-Hellman (respond_ike_init).
+bool Endpoint::Impl::admit(const sa::Received& rx, Time now) {
+    if (table.half_open() >= config.limits.cookie_threshold) {
+        cookies.advance(now, *rng);
+        auto ctx = context(now);
+        if (sa::check_cookie(ctx, cookies, rx) != sa::CookieVerdict::proceed) return false;
     }
-    const IkeSaId id{last_ike_id + 1};
-    auto r = sa::respond_ike_init(ctx, rx, pending >= config.limits.cookie_threshold, cookie, id, new_spi());
-    if (!r.sa) return;
-    last_ike_id = id.value;
-    by_spi[r.sa->spi_r] = id.value;
-    by_init[{rx.remote, h.spi_i}] = id.value;
-    sas[id.value] = std::move(r.sa);
+    if (table.half_open_from(rx.remote.ip) >= config.limits.max_half_open_per_source) {
+        ++counters.half_open_dropped_per_source;
+        return false;
+    }
+    if (table.half_open() >= config.limits.max_half_open) {
+        ++counters.half_open_dropped;
+        return false;
+    }
+    return true;
 }
 
 // RFC 7296 §2.21.4: an unprotected INVALID_IKE_SPI, rate-limited, and no state at all.
@@ -170,32 +150,39 @@ void Endpoint::Impl::answer_invalid_spi(const sa::Received& rx, Time now) {
     ctx.send(rx.local, rx.remote, wire::encode(m));
 }
 
-// INITIAL_CONTACT (§2.4): the peer forgot every other IKE SA it had with us.
+// INITIAL_CONTACT (§2.4): the peer forgot every other IKE SA between its authenticated identity
+// and ours, so we close ours with that identity (whatever address they used).
 void Endpoint::Impl::after_message(IkeSa& sa, Time now) {
     if (!sa.peer_initial_contact) return;
     sa.peer_initial_contact = false;
+    if (!sa.peer_id) return;
     auto ctx = context(now);
-    for (auto& [id, other] : sas)
-        if (other.get() != &sa && other->authenticated() && other->peer_id == sa.peer_id)
+    for (auto* other : table.with_identity(*sa.peer_id))
+        if (other != &sa && other->authenticated()) {
             sa::close_ike(ctx, *other, DownReason::peer_restarted, "INITIAL_CONTACT from the peer");
+            table.touch(*other);
+        }
 }
 
-void Endpoint::Impl::sweep(Time now) {
-    for (auto it = sas.begin(); it != sas.end();) {
-        auto& sa = *it->second;
-        if (sa.state != State::closed) {
-            ++it;
-            continue;
-        }
-        by_spi.erase(sa.our_spi());
-        if (!sa.initiator()) {
-            const auto key = std::pair{sa.init_remote, sa.spi_i};
-            by_init.erase(key);
-            recent_init[key] = now + 2 * config.timers.retransmit_max;
-        }
-        it = sas.erase(it);
+// Each established SA's peer checked again against the verifier and revocation policy now in
+// force; the ones that fail are reported and deleted.
+void Endpoint::Impl::recheck_peers(Time now) {
+    auto ctx = context(now);
+    for (const auto id : table.ids()) {
+        auto* sa = table.find(id);
+        if (sa == nullptr || sa->state != State::established || !sa->peer_id) continue;
+        auto peer = config.verifier->verify(sa->peer_chain, config.revocation, now);
+        Expected<void, VerifyFailure> ok{};
+        if (!peer) ok = unexpected(peer.error());
+        else ok = policy::authorize(*peer, config.revocation, *sa->peer_id);
+        if (ok) continue;
+        sa::report_auth_failure(ctx, *sa, ok.error());
+        sa::emit_down(ctx, *sa, DownReason::revoked, ok.error().detail);
+        sa->window.enqueue({sa::RequestKind::delete_ike, {}});
+        sa::pump_requests(ctx, *sa);
+        table.touch(*sa);
     }
-    std::erase_if(recent_init, [&](const auto& e) { return e.second <= now; });
+    settle(now);
 }
 
 void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketAddress& local,
@@ -215,11 +202,7 @@ void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketA
     }
     const auto& h = header->header;
     const bool init_request = h.exchange == wire::ExchangeType::ike_sa_init && !h.response;
-    IkeSa* sa = nullptr;
-    if (!init_request) {
-        const auto it = m.by_spi.find(h.initiator ? h.spi_r : h.spi_i);
-        if (it != m.by_spi.end()) sa = m.sas.at(it->second).get();
-    }
+    IkeSa* sa = init_request ? nullptr : m.table.by_spi(h.initiator ? h.spi_r : h.spi_i);
     const auto message = wire::decode(data);
     if (!message) {
         ++m.counters.decode_errors;
@@ -234,19 +217,21 @@ void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketA
     } else {
         auto ctx = m.context(now);
         sa::handle_message(ctx, *sa, rx);
+        m.table.touch(*sa);
         m.after_message(*sa, now);
     }
-    m.sweep(now);
+    m.settle(now);
 }
 
 void Endpoint::handle_timeout(Time now) {
     auto& m = *m_impl;
     auto ctx = m.context(now);
-    for (auto& [id, sa] : m.sas) {
-        const auto due = sa::sa_deadline(ctx, *sa);
-        if (due && *due <= now) sa::handle_sa_timeout(ctx, *sa);
-    }
-    m.sweep(now);
+    for (const auto id : m.table.due(now))
+        if (auto* sa = m.table.find(id)) {
+            sa::handle_sa_timeout(ctx, *sa);
+            m.table.touch(*sa);
+        }
+    m.settle(now);
 }
 
 Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req, Time now) {
@@ -260,9 +245,9 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     if (!spi) return unexpected(CommandError::spi_unavailable);
     auto ctx = m.context(now);
     auto sa = std::make_unique<IkeSa>();
-    sa->id = IkeSaId{++m.last_ike_id};
+    sa->id = m.table.new_ike_id();
     sa->role = crypto::Role::Initiator;
-    sa->spi_i = m.new_spi();
+    sa->spi_i = m.table.new_ike_spi();
     sa->local = *local;
     sa->remote = req.remote;
     sa->ke = std::move(*ke);
@@ -271,34 +256,40 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     sa->last_heard = now;
     const ChildSaId child = ctx.new_child_id();
     sa->first_child = sa::ChildRequest{child, req.tag, *spi, req.local_ts, req.remote_ts, req.mode};
-    for (const auto& [id, other] : m.sas)
-        if (other->remote.ip == req.remote.ip && other->state != State::closed) sa->send_initial_contact = false;
-    auto& ref = *sa;
-    m.by_spi[sa->spi_i] = sa->id.value;
-    m.sas[sa->id.value] = std::move(sa);
+    // §2.4: INITIAL_CONTACT asserts that this is the only IKE SA between the two authenticated
+    // identities, so it is decided by identity, as the responder applies it (after_message). We
+    // send it unless we hold another IKE SA with the identity we ask for (IDr). Without an
+    // expected identity we cannot know who will answer and use the peer's address instead:
+    // wrongly sending it would close our other SAs with that peer, wrongly omitting it only
+    // leaves the peer's stale SAs to their liveness check.
+    sa->send_initial_contact =
+        req.peer_id ? !m.table.any_with_identity(*req.peer_id) : !m.table.any_with_address(req.remote.ip);
+    auto& ref = m.table.adopt(std::move(sa));
     sa::start_ike_init(ctx, ref);
+    m.settle(now);
     return child;
 }
 
 Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time) {
-    if (!m_impl->find_child_owner(child)) return unexpected(CommandError::unknown_sa);
+    if (!m_impl->table.child_owner(child)) return unexpected(CommandError::unknown_sa);
     return unexpected(CommandError::busy);  // CREATE_CHILD_SA rekeying: issue 7
 }
 
 Expected<void, CommandError> Endpoint::delete_child(ChildSaId child, Time now) {
     auto& m = *m_impl;
-    auto* sa = m.find_child_owner(child);
+    auto* sa = m.table.child_owner(child);
     if (!sa) return unexpected(CommandError::unknown_sa);
     sa->window.enqueue({sa::RequestKind::delete_child, child});
     auto ctx = m.context(now);
     sa::pump_requests(ctx, *sa);
-    m.sweep(now);
+    m.table.touch(*sa);
+    m.settle(now);
     return {};
 }
 
 Expected<void, CommandError> Endpoint::delete_ike(IkeSaId id, Time now) {
     auto& m = *m_impl;
-    auto* sa = m.find(id);
+    auto* sa = m.table.find(id);
     if (!sa) return unexpected(CommandError::unknown_sa);
     auto ctx = m.context(now);
     if (sa->state == State::established) {
@@ -307,35 +298,36 @@ Expected<void, CommandError> Endpoint::delete_ike(IkeSaId id, Time now) {
     } else if (sa->state != State::deleting) {
         sa::close_ike(ctx, *sa, DownReason::deleted_locally, "deleted before it was established");
     }
-    m.sweep(now);
+    m.table.touch(*sa);
+    m.settle(now);
     return {};
 }
 
 Expected<void, ConfigError> Endpoint::update_policy(RevocationPolicy revocation, Time now) {
-    auto& m = *m_impl;
-    m.config.revocation = std::move(revocation);
-    auto ctx = m.context(now);
-    for (auto& [id, sa] : m.sas) {
-        if (sa->state != State::established || !sa->peer_id) continue;
-        auto peer = m.config.verifier->verify(sa->peer_chain, m.config.revocation, now);
-        Expected<void, VerifyFailure> ok{};
-        if (!peer) ok = unexpected(peer.error());
-        else ok = policy::authorize(*peer, m.config.revocation, *sa->peer_id);
-        if (ok) continue;
-        sa::report_auth_failure(ctx, *sa, ok.error());
-        sa::emit_down(ctx, *sa, DownReason::revoked, ok.error().detail);
-        sa->window.enqueue({sa::RequestKind::delete_ike, {}});
-        sa::pump_requests(ctx, *sa);
-    }
-    m.sweep(now);
+    m_impl->config.revocation = std::move(revocation);
+    m_impl->recheck_peers(now);
     return {};
 }
 
-Expected<void, ConfigError> Endpoint::update_credentials(Credentials credentials, Time) {
-    Config c = m_impl->config;
+Expected<void, ConfigError> Endpoint::update_credentials(Credentials credentials, Time now) {
+    auto& m = *m_impl;
+    Config c = m.config;
     c.credentials = std::move(credentials);
     if (auto ok = check_config(c); !ok) return ok;
-    m_impl->config.credentials = std::move(c.credentials);
+    // A new CA replaces the verifier this Endpoint made from the old one (an injected verifier
+    // stays: its owner decides what it trusts).
+    const bool new_ca = m.own_verifier && c.credentials.ca_certificate != m.config.credentials.ca_certificate;
+    if (m.own_verifier) {
+        if (new_ca) {
+            auto verifier = policy::make_x509_verifier(c.credentials.ca_certificate);
+            if (!verifier) return unexpected(verifier.error());
+            c.verifier = std::move(*verifier);
+        }
+        if (auto ok = policy::check_own_credentials(c.credentials); !ok) return unexpected(ok.error());
+    }
+    m.config.credentials = std::move(c.credentials);
+    m.config.verifier = std::move(c.verifier);
+    if (new_ca) m.recheck_peers(now);  // peers only the old CA vouched for are no longer trusted
     return {};
 }
 
@@ -355,25 +347,10 @@ std::optional<Event> Endpoint::poll_event() {
     return e;
 }
 
-std::optional<Time> Endpoint::next_timeout() const {
-    auto& m = *m_impl;
-    std::optional<Time> t;
-    const auto ctx = m.context(Time{});
-    for (const auto& [id, sa] : m.sas)
-        if (const auto d = sa::sa_deadline(ctx, *sa); d && (!t || *d < *t)) t = d;
-    return t;
-}
+std::optional<Time> Endpoint::next_timeout() const { return m_impl->table.next_deadline(); }
 
 const Counters& Endpoint::counters() const { return m_impl->counters; }
 
-StateCounts Endpoint::state_counts() const {
-    StateCounts c;
-    for (const auto& [id, sa] : m_impl->sas) {
-        ++c.ike_sas;
-        c.half_open += !sa->authenticated();
-        c.child_sas += sa->children.size();
-    }
-    return c;
-}
+StateCounts Endpoint::state_counts() const { return m_impl->table.counts(); }
 
 }  // namespace ike

@@ -25,24 +25,6 @@ std::vector<crypto::HashAlgorithm> peer_hash_algorithms(std::span<const wire::Pa
     return h ? std::move(*h) : std::vector<crypto::HashAlgorithm>{};
 }
 
-void send_stateless(Context& ctx, const Received& rx, wire::Notify n) {
-    wire::Message m;
-    m.header = rx.message.header;
-    m.header.spi_r = 0;
-    m.header.response = true;
-    m.header.initiator = false;
-    m.payloads.emplace_back(std::move(n));
-    ctx.send(rx.local, rx.remote, wire::encode(m));
-}
-
-wire::Bytes make_cookie(const CookieSecret& s, const Received& rx, const wire::Bytes& nonce_i) {
-    const auto spi = be64(rx.message.header.spi_i);
-    const auto h = crypto::sha256({nonce_i, rx.remote.ip.octets(), spi, s.secret});
-    wire::Bytes c(1 + h.size(), s.version);
-    std::copy(h.begin(), h.end(), c.begin() + 1);
-    return c;
-}
-
 struct Keys {
     crypto::IkeSaKeys keys;
     crypto::SkProtector protector;
@@ -52,6 +34,7 @@ struct Keys {
 std::optional<Keys> derive_keys(Context& ctx, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
                                 const wire::Bytes& peer_public, const wire::Bytes& ni, const wire::Bytes& nr,
                                 std::uint64_t spi_i, std::uint64_t spi_r, crypto::Role role) {
+    ++ctx.counters.key_exchanges;
     auto gir = ke.shared_secret(peer_public);
     if (!gir) return std::nullopt;
     auto seed = crypto::derive_skeyseed(suite.prf, ni, nr, *gir);
@@ -92,23 +75,23 @@ void start_ike_init(Context& ctx, IkeSa& sa) {
     ctx.send(sa.local, sa.remote, sa.init_request);
 }
 
-ResponderInit respond_ike_init(Context& ctx, const Received& rx, bool demand_cookie, const CookieSecret& cookie,
-                               IkeSaId id, std::uint64_t spi_r) {
+void send_stateless_notify(Context& ctx, const Received& rx, wire::Notify n) {
+    wire::Message m;
+    m.header = rx.message.header;
+    m.header.spi_r = 0;
+    m.header.response = true;
+    m.header.initiator = false;
+    m.payloads.emplace_back(std::move(n));
+    ctx.send(rx.local, rx.remote, wire::encode(m));
+}
+
+ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std::uint64_t spi_r) {
     const auto& payloads = rx.message.payloads;
     if (rx.message.header.message_id != 0 || !wire::check_exchange(rx.message.header, payloads)) return {};
     const auto* sa_p = find_payload<wire::SecurityAssociation>(payloads);
     const auto* ke_p = find_payload<wire::KeyExchange>(payloads);
     const auto* ni_p = find_payload<wire::NoncePayload>(payloads);
     const auto& nonce_i = ni_p->nonce.bytes();
-    if (demand_cookie) {
-        const auto expected = make_cookie(cookie, rx, nonce_i);
-        const auto* c = find_notify(payloads, wire::NotifyType::cookie);
-        if (c == nullptr || !crypto::constant_time_equal(c->data, expected)) {
-            ++ctx.counters.cookies_sent;
-            send_stateless(ctx, rx, notify(wire::NotifyType::cookie, expected));
-            return {};
-        }
-    }
     // Configured preference, but among suites using the group the initiator already sent first.
     std::vector<crypto::IkeSuite> same_group;
     for (const auto& s : ctx.config.proposals.ike)
@@ -116,11 +99,11 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, bool demand_coo
     auto choice = policy::select_ike(*sa_p, same_group);
     if (!choice) {
         if (auto other = policy::select_ike(*sa_p, ctx.config.proposals.ike))
-            send_stateless(ctx, rx, notify(wire::NotifyType::invalid_ke_payload,
+            send_stateless_notify(ctx, rx, notify(wire::NotifyType::invalid_ke_payload,
                                            {static_cast<std::uint8_t>(static_cast<std::uint16_t>(other->suite.ke) >> 8),
                                             static_cast<std::uint8_t>(other->suite.ke)}));
         else
-            send_stateless(ctx, rx, notify(wire::NotifyType::no_proposal_chosen));
+            send_stateless_notify(ctx, rx, notify(wire::NotifyType::no_proposal_chosen));
         return {};
     }
     auto ke = crypto::make_key_exchange(choice->suite.ke, ctx.rng);

@@ -48,12 +48,10 @@ void start_ike_init(Context& ctx, IkeSa& sa);
 struct ResponderInit {
     std::unique_ptr<IkeSa> sa;  // null: answered statelessly (or dropped)
 };
-struct CookieSecret {
-    std::array<std::uint8_t, 32> secret{};
-    std::uint8_t version = 1;
-};
-ResponderInit respond_ike_init(Context& ctx, const Received& rx, bool demand_cookie, const CookieSecret& cookie,
-                               IkeSaId id, std::uint64_t spi_r);
+// The Endpoint has already done the DoS checks (cookie.hpp, the half-open caps).
+ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std::uint64_t spi_r);
+// An unprotected IKE_SA_INIT response carrying only `n` (COOKIE, INVALID_KE_PAYLOAD, ...): no state.
+void send_stateless_notify(Context& ctx, const Received& rx, wire::Notify n);
 void handle_ike_init_response(Context& ctx, IkeSa& sa, const Received& rx);
 
 // --- task_nat_detect.cpp ---

@@ -175,7 +175,7 @@ struct Pair {
           now(pki.now) {}
 
     // One more handshake (initiate() always makes a new IKE SA in part 1), run to completion.
-    // Always the same peer address: the initiator then sends INITIAL_CONTACT only on the first,
+    // Always the same peer identity: the initiator then sends INITIAL_CONTACT only on the first,
     // and the responder keeps the others (§2.4).
     void handshake() {
         const std::uint32_t k = next_peer++;

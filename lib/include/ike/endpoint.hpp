@@ -67,6 +67,10 @@ struct Counters {
     std::uint64_t half_open_dropped = 0, cookies_sent = 0, auth_failures = 0;
     std::uint64_t ike_sas_up = 0, child_sas_up = 0;
     std::uint64_t invalid_spi_notifies = 0, dropped_out_of_window = 0, duplicate_requests = 0;
+    // DoS limits (RFC 7296 §2.6). half_open_dropped above counts the overall cap (max_half_open).
+    std::uint64_t half_open_dropped_per_source = 0;  // max_half_open_per_source reached
+    std::uint64_t cookies_rejected = 0;   // a COOKIE that was stale or forged (answered with a fresh one)
+    std::uint64_t key_exchanges = 0;      // Diffie-Hellman computations of IKE_SA_INIT, both roles
 };
 
 // What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
@@ -99,6 +103,9 @@ public:
     Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
     // New CRL / blocklist / credentials; SAs with peers they revoke are torn down.
     Expected<void, ConfigError> update_policy(RevocationPolicy revocation, Time now);
+    // New own certificate and key, and possibly a new CA: a new CA replaces the X.509 verifier
+    // the Endpoint made (not an injected one) and established SAs whose peer it does not vouch
+    // for are torn down like revoked ones.
     Expected<void, ConfigError> update_credentials(Credentials credentials, Time now);
 
     std::optional<Transmit> poll_transmit();
