@@ -77,13 +77,6 @@ ike::Config make_config(int side, std::uint8_t bits) {
     return c;
 }
 
-template <typename T>
-std::uint64_t counter_sum(const T& c) {
-    return c.datagrams_in + c.datagrams_out + c.retransmits + c.decode_errors + c.integrity_failures + c.invalid_spi +
-           c.half_open_dropped + c.cookies_sent + c.auth_failures + c.ike_sas_up + c.child_sas_up +
-           c.invalid_spi_notifies + c.dropped_out_of_window + c.duplicate_requests;
-}
-
 void check_counters(int side, const ike::Counters& before, const ike::Counters& now) {
     const std::uint64_t a[] = {before.datagrams_in, before.datagrams_out, before.retransmits, before.decode_errors,
                                before.integrity_failures, before.invalid_spi, before.half_open_dropped,
@@ -153,11 +146,17 @@ void World::route(int from, ike::Transmit t) {
 
 void World::drain(int side) {
     auto& s = m_sides[static_cast<std::size_t>(side)];
-    while (auto t = s.ep->poll_transmit()) route(side, std::move(*t));
+    while (auto t = s.ep->poll_transmit()) {
+        ++s.sent;
+        route(side, std::move(*t));
+    }
     auto& other = m_sides[static_cast<std::size_t>(1 - side)];
     while (auto e = s.ep->poll_event()) {
         if (trace) std::fprintf(stderr, "  [%lld ms] side %d event %s\n", static_cast<long long>((m_now - start_time()) / ike::Duration{1}), side, describe(*e).c_str());
         s.log->on(*e);
+        s.ike_ups += std::holds_alternative<ike::IkeSaUp>(*e);
+        s.child_ups += std::holds_alternative<ike::ChildSaUp>(*e);
+        s.auth_failures += std::holds_alternative<ike::AuthFailed>(*e);
         if (const auto* up = std::get_if<ike::ChildSaUp>(&*e)) {
             for (const auto& [id, c] : other.log->children())
                 if (!c.down && c.up.outbound.spi == up->inbound.spi && c.up.inbound.spi == up->outbound.spi)
@@ -194,6 +193,16 @@ void World::check(int side) {
                  sc.ike_sas);
     const auto& c = s.ep->counters();
     check_counters(side, s.last, c);
+    // The counters the daemon shows agree with what the caller saw.
+    FUZZ_REQUIRE(c.datagrams_out == s.sent && c.datagrams_in == s.received,
+                 "side %d counts %llu datagrams out and %llu in, the caller saw %llu and %llu", side,
+                 static_cast<unsigned long long>(c.datagrams_out), static_cast<unsigned long long>(c.datagrams_in),
+                 static_cast<unsigned long long>(s.sent), static_cast<unsigned long long>(s.received));
+    FUZZ_REQUIRE(c.ike_sas_up == s.ike_ups && c.auth_failures == s.auth_failures && c.child_sas_up <= s.child_ups,
+                 "side %d counters (IKE up %llu, auth failures %llu, child up %llu) disagree with its events (%llu, %llu, %llu)",
+                 side, static_cast<unsigned long long>(c.ike_sas_up), static_cast<unsigned long long>(c.auth_failures),
+                 static_cast<unsigned long long>(c.child_sas_up), static_cast<unsigned long long>(s.ike_ups),
+                 static_cast<unsigned long long>(s.auth_failures), static_cast<unsigned long long>(s.child_ups));
     s.last = c;
 }
 
@@ -221,6 +230,7 @@ void World::deliver(Datagram d) {
                           " mid " + std::to_string(h->header.message_id)).c_str() : "undecodable header");
     }
     s.ep->handle_datagram(d.data, d.local, d.remote, m_now);
+    ++s.received;
     m_history.push_back(std::move(d));
     if (m_history.size() > max_history) m_history.pop_front();
 }

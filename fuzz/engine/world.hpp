@@ -53,6 +53,7 @@ private:
         ike::Counters last{};
         ike::IpAddress ip;
         unsigned initiated = 0;
+        std::uint64_t sent = 0, received = 0, ike_ups = 0, child_ups = 0, auth_failures = 0;
     };
     struct Keys {
         ike::crypto::IkeSuite suite{};
