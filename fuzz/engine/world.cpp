@@ -34,6 +34,10 @@ std::string describe(const ike::Event& e) {
                       static_cast<unsigned long long>(c->child.value), c->inbound.spi, c->outbound.spi,
                       c->replaces ? static_cast<long long>(c->replaces->value) : -1LL);
         s += buf;
+        for (const auto* set : {&c->local_ts, &c->remote_ts}) {
+            s += set == &c->local_ts ? " local" : " remote";
+            for (const auto& ts : *set) s += " " + ts.to_string();
+        }
     } else if (const auto* d = std::get_if<ike::ChildSaDown>(&e)) {
         std::snprintf(buf, sizeof buf, " ike=%llu child=%llu reason=%d %s", static_cast<unsigned long long>(d->ike.value),
                       static_cast<unsigned long long>(d->child.value), int(d->reason), d->detail.c_str());
@@ -157,7 +161,7 @@ void World::drain(int side) {
         s.ike_ups += std::holds_alternative<ike::IkeSaUp>(*e);
         s.child_ups += std::holds_alternative<ike::ChildSaUp>(*e);
         s.auth_failures += std::holds_alternative<ike::AuthFailed>(*e);
-        if (const auto* up = std::get_if<ike::ChildSaUp>(&*e)) {
+        if (const auto* up = std::get_if<ike::ChildSaUp>(&*e); up != nullptr && !m_forged) {
             for (const auto& [id, c] : other.log->children())
                 if (!c.down && c.up.outbound.spi == up->inbound.spi && c.up.inbound.spi == up->outbound.spi)
                     check_pair(*up, c.up);
@@ -331,6 +335,7 @@ void World::step(Op op, Reader& in) {
             take(*k, d);
             std::optional<Bytes> sealed;
             if (op == Op::reencrypt) sealed = reencrypt(d, how, pos, value);
+            m_forged |= sealed.has_value();
             if (sealed) d.data = std::move(*sealed);
             else mutate_bytes(d.data, how, pos, value);  // not an SK message we hold keys for
             deliver(std::move(d));

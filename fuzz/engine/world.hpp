@@ -79,6 +79,9 @@ private:
     std::map<std::pair<std::uint64_t, std::uint64_t>, Keys> m_keys;  // by (SPIi, SPIr)
     std::unique_ptr<ike::crypto::Rng> m_rng;  // for re-encryption IVs
     ike::Time m_now;
+    // A re-sealed datagram was delivered: someone holding the SK keys spoke for a peer, so the
+    // two ends may rightly disagree (e.g. narrowed selectors, nonces); pairs are not compared.
+    bool m_forged = false;
 };
 
 // Applies a byte-level mutation to `data` (flip, set, insert, truncate, erase, ...).
