@@ -152,7 +152,7 @@ TEST_CASE("RFC 7383 §2.5.3: with AES-CBC and HMAC (no AEAD) every fragment carr
     CHECK(std::get<wire::Notify>(done->at(0)).data == wire::Bytes(1800, 9));
 }
 
-TEST_CASE("RFC 7383 §2.6: a fragment is authenticated before it is kept; forgeries hold nothing") {
+TEST_CASE("RFC 7383 §2.6: a fragment is authenticated before it is kept — forgeries hold nothing") {
     Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300);
     const auto frags = request(a, 0, 1500);
     REQUIRE(frags.size() >= 4);
@@ -380,7 +380,7 @@ TEST_CASE("RFC 7383 §1, §2.5: an RSA-3072 chain over a 1280-octet path fails u
     }
 }
 
-TEST_CASE("RFC 7383 §2.3: fragments only when both announced support; otherwise plain SK messages") {
+TEST_CASE("RFC 7383 §2.3: fragments only when both announced support — otherwise plain SK messages") {
     for (const int lacking : {1, 2}) {
         CAPTURE(lacking);
         Mesh m(4);

@@ -32,7 +32,7 @@ struct Pair {
 
 }  // namespace
 
-TEST_CASE("RFC 7296 §1.3.2, §2.18: IKE SA rekey by either side; children move over, the old SA goes") {
+TEST_CASE("RFC 7296 §1.3.2, §2.18: IKE SA rekey by either side — children move over, the old SA goes") {
     for (const int rekeyer : {1, 2}) {
         Pair p;
         auto& r = rekeyer == 1 ? *p.a : *p.b;
