@@ -47,6 +47,13 @@ std::vector<std::uint8_t> init_request(std::uint64_t spi_i, std::mt19937_64& rng
     return wire::encode(m);
 }
 
+// The same request again (same SPIi, KE and Ni) for the same seed: a retry with a cookie.
+std::vector<std::uint8_t> init_request_seeded(std::uint64_t spi_i, std::uint64_t seed,
+                                              const std::vector<std::uint8_t>& cookie = {}) {
+    std::mt19937_64 rng(seed);
+    return init_request(spi_i, rng, cookie);
+}
+
 // The COOKIE notify of an IKE_SA_INIT response, if it is one.
 std::optional<std::vector<std::uint8_t>> cookie_of(std::span<const std::uint8_t> datagram) {
     const auto m = wire::decode(datagram);
@@ -217,6 +224,29 @@ TEST_CASE("§2.6: half-open SAs are capped per source address and each drop is c
     m.net.inject(SocketAddress{spoofed(1), 500}, responder, init_request(6, rng));
     run_briefly(m);
     CHECK(b.endpoint->state_counts().half_open == 1);
+}
+
+TEST_CASE("§2.6: a flooder that returns COOKIEs from its own address is held to max_half_open_per_source") {
+    Mesh m;
+    auto& b = m.add(2, [](Config& c) {
+        c.limits.cookie_threshold = 0;
+        c.limits.max_half_open_per_source = 50;
+    });
+    m.add(9);
+    CookieTap tap(m);
+    const SocketAddress x{wan(9), 500};
+    for (std::uint64_t k = 1; k <= 60; ++k) {
+        m.net.inject(x, responder, init_request_seeded(k, k));
+        run_briefly(m);
+        m.net.inject(x, responder, init_request_seeded(k, k, tap.last.at(x.ip)));
+        run_briefly(m);
+    }
+    const auto& c = b.endpoint->counters();
+    CHECK(b.endpoint->state_counts().half_open == 50);
+    CHECK(c.cookies_sent == 60);
+    CHECK(c.cookies_rejected == 0);
+    CHECK(c.half_open_dropped_per_source == 10);  // valid cookies, but the cap comes next
+    CHECK(c.key_exchanges == 50);
 }
 
 TEST_CASE("§2.6: half-open SAs are capped overall and a legitimate peer gets through once they expire") {

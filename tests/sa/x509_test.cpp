@@ -199,3 +199,22 @@ TEST_CASE("Endpoint::create refuses a trust anchor that is not a CA certificate"
     REQUIRE_FALSE(ep);
     CHECK(ep.error() == ConfigError::bad_ca);
 }
+
+TEST_CASE("update_credentials: a new CA takes effect: peers only the old CA vouched for go and peers of the new CA get through") {
+    Mesh m;
+    X509Pki old_ca(11, crypto::KeyType::Ed25519), new_ca(12, crypto::KeyType::Ed25519, "New Mesh CA");
+    auto& a = add_x509(m, old_ca, 1);
+    auto& b = add_x509(m, old_ca, 2);
+    expect_tunnel(m, a, b);
+    Credentials renewed;  // node2's certificate from the new CA, trusting the new CA
+    Mesh scratch;
+    add_x509(scratch, new_ca, 2, {}, nullptr, [&](Config& c) { renewed = c.credentials; });
+    REQUIRE(b.endpoint->update_credentials(renewed, m.net.now()));
+    REQUIRE(m.net.run_until([&] { return no_state(a) && no_state(b); }, settle));
+    CHECK(events_of<IkeSaDown>(b).front().reason == DownReason::revoked);
+    CHECK(events_of<AuthFailed>(b).front().reason == AuthFailure::unknown_ca);
+    auto& c = add_x509(m, new_ca, 3);
+    m.initiate(3, 2);
+    REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(c) == 1 && count<ChildSaUp>(b) == 2; }, settle));
+    CHECK(pair_matches(events_of<ChildSaUp>(c).front(), events_of<ChildSaUp>(b).back()));
+}

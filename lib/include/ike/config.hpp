@@ -75,7 +75,7 @@ struct Lifetimes {
 struct Limits {
     unsigned max_half_open = 10000;
     unsigned max_half_open_per_source = 50;
-    unsigned cookie_threshold = 1000;    // half-open SAs above which COOKIEs are demanded
+    unsigned cookie_threshold = 1000;    // COOKIEs are demanded once this many SAs are half-open (0: always)
     Duration cookie_secret_lifetime{60000};  // the COOKIE secret rotates this often (§2.6)
     std::size_t fragment_size = 1280;    // RFC 7383: fragment messages above this (0: never)
     // (fragment_size counts the whole IP datagram: IP and UDP headers, non-ESP marker, IKE message)
