@@ -54,6 +54,13 @@ inline bool up_before_down(const sim::Network::Node& n, IkeSaId up, IkeSaId down
     return u && d && *u < *d;
 }
 
+// ChildSaDown events for any reason but a rekey (child SAs rekey on their own time too).
+inline std::size_t downs_not_rekeyed(const sim::Network::Node& n) {
+    std::size_t k = 0;
+    for (const auto& d : events_of<ChildSaDown>(n)) k += d.reason != DownReason::rekeyed;
+    return k;
+}
+
 // One line of a node's IKE events and state, for failure messages.
 inline std::string describe(const sim::Network::Node& n) {
     std::string s = n.name + ":";
