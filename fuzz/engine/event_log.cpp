@@ -120,8 +120,9 @@ void EventLog::on_ike_down(const ike::IkeSaDown& e) {
 void EventLog::on_child_up(const ike::ChildSaUp& e) {
     const auto id = e.child.value;
     FUZZ_REQUIRE(id != 0, "side %d ChildSaUp with ChildSaId 0", m_side);
-    FUZZ_REQUIRE(!m_children.contains(id), "side %d ChildSaUp reuses ChildSaId %llu", m_side,
+    FUZZ_REQUIRE(!m_children.contains(id) && !m_failed.contains(id), "side %d ChildSaUp reuses ChildSaId %llu", m_side,
                  static_cast<unsigned long long>(id));
+    m_initiated.erase(id);
     const auto ike = m_ikes.find(e.ike.value);
     FUZZ_REQUIRE(ike != m_ikes.end() && ike->second.up && !ike->second.down,
                  "side %d ChildSaUp %llu on IKE SA %llu that is not up", m_side, static_cast<unsigned long long>(id),
@@ -155,6 +156,13 @@ void EventLog::on_child_up(const ike::ChildSaUp& e) {
 
 void EventLog::on_child_down(const ike::ChildSaDown& e) {
     const auto it = m_children.find(e.child.value);
+    if (it == m_children.end() && m_initiated.erase(e.child.value) > 0) {  // an initiation the peer refused
+        FUZZ_REQUIRE(e.reason == ike::DownReason::negotiation_failed && e.inbound_spi == 0 && e.outbound_spi == 0,
+                     "side %d ChildSaDown for child %llu that never came up: reason %d, SPIs 0x%x/0x%x", m_side,
+                     static_cast<unsigned long long>(e.child.value), int(e.reason), e.inbound_spi, e.outbound_spi);
+        m_failed.insert(e.child.value);
+        return;
+    }
     FUZZ_REQUIRE(it != m_children.end(), "side %d ChildSaDown for child %llu that never came up", m_side,
                  static_cast<unsigned long long>(e.child.value));
     auto& c = it->second;

@@ -35,6 +35,9 @@ public:
     EventLog(int side, const ike::Config& config, const SpiPool& spis) : m_side(side), m_config(config), m_spis(spis) {}
 
     void on(const ike::Event& e);
+    // initiate() returned this id: it comes up, or (an additional child the peer refused) goes
+    // down once with negotiation_failed and no SPIs, never both.
+    void on_initiated(ike::ChildSaId id) { m_initiated.insert(id.value); }
 
     struct Child {
         ike::ChildSaUp up;
@@ -65,6 +68,8 @@ private:
     const SpiPool& m_spis;
     std::map<std::uint64_t, Child> m_children;
     std::map<std::uint64_t, Ike> m_ikes;
+    std::set<std::uint64_t> m_initiated;  // ids initiate() returned that have neither come up nor failed
+    std::set<std::uint64_t> m_failed;     // ids whose negotiation failed (never to come up)
     std::size_t m_live_children = 0;
     std::size_t m_live_ikes = 0;
 };

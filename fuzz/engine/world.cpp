@@ -274,7 +274,10 @@ void World::initiate(int side, std::uint8_t variant) {
         case 6: r.peer_id = ike::Identity::fqdn("someone-else.mesh"); break;
         case 7: r.local_ts.push_back(host(side, 9)); break;
     }
-    if (s.ep->initiate(r, m_now)) ++s.initiated;
+    if (const auto id = s.ep->initiate(r, m_now)) {
+        ++s.initiated;
+        s.log->on_initiated(*id);
+    }
 }
 
 void World::update_policy(int side, std::uint8_t variant) {
