@@ -100,6 +100,14 @@ void EventLog::on_ike_up(const ike::IkeSaUp& e) {
     s.up = true;
     ++m_live_ikes;
     ike_ids.push_back(e.ike);
+    if (e.replaces) {  // IKE SA rekey: the old one's children are this one's from now on
+        const auto old = m_ikes.find(e.replaces->value);
+        FUZZ_REQUIRE(old != m_ikes.end() && old->second.up && !old->second.down,
+                     "side %d IkeSaUp %llu replaces IKE SA %llu that is not up", m_side,
+                     static_cast<unsigned long long>(e.ike.value), static_cast<unsigned long long>(e.replaces->value));
+        for (auto& [id, c] : m_children)
+            if (!c.down && c.ike == e.replaces->value) c.ike = e.ike.value;
+    }
 }
 
 void EventLog::on_ike_down(const ike::IkeSaDown& e) {
