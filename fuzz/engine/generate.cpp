@@ -83,6 +83,33 @@ std::vector<std::pair<std::string, Build>> conversations() {
         established(s);
         s.exec(Op::rekey_child, {0, 0}).flow().exec(Op::rekey_child, {1, 0}).flow().exec(Op::delete_ike, {0, 0}).flow();
     });
+    v.emplace_back("rekey-ike", [](Script& s) {
+        // RFC 7296 §1.3.2 from either side, then a child rekey and a delete over the newest IKE SA
+        established(s);
+        s.exec(Op::rekey_ike, {0, 0}).flow().exec(Op::rekey_ike, {1, 1}).flow();
+        s.exec(Op::rekey_child, {0, 0}).flow().exec(Op::delete_child, {1, 1}).flow().exec(Op::delete_ike, {0, 2}).flow();
+    });
+    v.emplace_back("rekey-ike-simultaneous", [](Script& s) {  // §2.8.2
+        established(s);
+        s.exec(Op::rekey_ike, {0, 0}).exec(Op::rekey_ike, {1, 0}).flow();
+        s.exec(Op::delete_ike, {0, 1}).flow();
+    });
+    v.emplace_back("rekey-child-simultaneous", [](Script& s) {  // §2.8.1
+        established(s);
+        s.exec(Op::rekey_child, {0, 0}).exec(Op::rekey_child, {1, 0}).flow();
+        s.exec(Op::delete_ike, {1, 0}).flow();
+    });
+    v.emplace_back("rekey-vs-delete", [](Script& s) {  // §2.25.1: a rekey crosses the child's DELETE
+        established(s);
+        s.exec(Op::rekey_child, {0, 0}).exec(Op::delete_child, {1, 0}).flow();
+        s.exec(Op::delete_ike, {0, 0}).flow();
+    });
+    v.emplace_back("child-during-ike-rekey", [](Script& s) {  // §2.25.2
+        established(s);
+        s.exec(Op::rekey_ike, {0, 0}).initiate(1, 1).flow();
+        for (int i = 0; i < 3; ++i) s.timer(0).flow().timer(1).flow();  // retries after TEMPORARY_FAILURE
+        s.exec(Op::delete_ike, {1, 1}).flow();
+    });
     v.emplace_back("rekey-on-time", [](Script& s) {
         established(s);
         for (int i = 0; i < 4; ++i) s.advance_s(200).flow();
@@ -161,7 +188,7 @@ int generate_corpus(const char* dir) {
         for (const auto config : configs) {
             // the full cross product for the basic conversations, the plain and one other config for the rest
             if (config != 0 && config != nat && config != short_lifetimes && name != "whole" && name != "rekey-child" &&
-                name != "rekey-on-time")
+                name != "rekey-on-time" && name != "rekey-ike-simultaneous")
                 continue;
             Script s(config);
             build(s);

@@ -38,6 +38,7 @@ enum class Op : std::uint8_t {
     replay,         // k: deliver history[k] again (an old datagram)
     reencrypt,      // k, how, pos(u16), value: decrypt pending[k], mutate its plaintext, re-encrypt
     deliver_all,    // deliver everything pending, in order (bounded)
+    rekey_ike,      // side, k: rekey_ike on the k-th IKE SA that side reported
     count_
 };
 

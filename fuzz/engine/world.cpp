@@ -387,14 +387,16 @@ void World::step(Op op, Reader& in) {
         }
         case Op::delete_child:
         case Op::delete_ike:
+        case Op::rekey_ike:
         case Op::rekey_child: {
             const int side = side_arg();
             const auto k = in.u8();
             auto& s = m_sides[static_cast<std::size_t>(side)];
-            if (op == Op::delete_ike) {
+            if (op == Op::delete_ike || op == Op::rekey_ike) {
                 const auto& ids = s.log->ike_ids;
                 const ike::IkeSaId id = ids.empty() ? ike::IkeSaId{k} : ids[k % ids.size()];
-                (void)s.ep->delete_ike(id, m_now);
+                if (op == Op::delete_ike) (void)s.ep->delete_ike(id, m_now);
+                else (void)s.ep->rekey_ike(id, m_now);
             } else {
                 const auto& ids = s.log->child_ids;
                 const ike::ChildSaId id = ids.empty() ? ike::ChildSaId{k} : ids[k % ids.size()];
