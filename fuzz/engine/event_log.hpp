@@ -38,6 +38,9 @@ public:
     // initiate() returned this id: it comes up, or (an additional child the peer refused) goes
     // down once with negotiation_failed and no SPIs, never both.
     void on_initiated(ike::ChildSaId id) { m_initiated.insert(id.value); }
+    // initiate() ids neither up nor failed yet (an upper bound: those of an IKE SA that failed
+    // as a whole are never reported one by one)
+    std::size_t pending_initiations() const { return m_initiated.size(); }
 
     struct Child {
         ike::ChildSaUp up;
