@@ -1,9 +1,27 @@
 // SK payload sealing and opening (the only place lib/sa touches SkProtector/SkUnprotector).
 #include "sa/protect.hpp"
 
+#include "sa/convert.hpp"
 #include "wire/writer.hpp"
 
 namespace ike::sa {
+
+std::optional<SaKeys> derive_sa_keys(crypto::Rng& rng, const crypto::IkeSuite& suite, const crypto::Skeyseed& skeyseed,
+                                     const Bytes& ni, const Bytes& nr, std::uint64_t spi_i, std::uint64_t spi_r,
+                                     crypto::Role role) {
+    auto keys = crypto::derive_ike_sa_keys(suite.prf, suite.sk, skeyseed, ni, nr, be64(spi_i), be64(spi_r));
+    if (!keys) return std::nullopt;
+    auto out = crypto::SkProtector::outbound(suite.sk, *keys, role, rng);
+    auto in = crypto::SkUnprotector::inbound(suite.sk, *keys, role);
+    if (!out || !in) return std::nullopt;
+    return SaKeys{std::move(*keys), std::move(*out), std::move(*in)};
+}
+
+void install_keys(IkeSa& sa, SaKeys k) {
+    sa.keys = std::move(k.keys);
+    sa.protector.emplace(std::move(k.protector));
+    sa.unprotector.emplace(std::move(k.unprotector));
+}
 
 wire::Header header_for(const IkeSa& sa, wire::ExchangeType exchange, bool response, std::uint32_t message_id) {
     wire::Header h;

@@ -10,6 +10,20 @@
 
 namespace ike::sa {
 
+// An IKE SA's keys and the SK payload protectors made from them for one role.
+struct SaKeys {
+    crypto::IkeSaKeys keys;
+    crypto::SkProtector protector;
+    crypto::SkUnprotector unprotector;
+};
+
+// {SK_d | SK_a* | SK_e* | SK_p*} from SKEYSEED (RFC 7296 §2.14; for a rekeyed IKE SA, SKEYSEED
+// comes from the old SK_d, §2.18) with the suite, the exchange's nonces and the SA's SPIs.
+std::optional<SaKeys> derive_sa_keys(crypto::Rng& rng, const crypto::IkeSuite& suite, const crypto::Skeyseed& skeyseed,
+                                     const Bytes& ni, const Bytes& nr, std::uint64_t spi_i, std::uint64_t spi_r,
+                                     crypto::Role role);
+void install_keys(IkeSa& sa, SaKeys k);
+
 // The header of a message of this SA in our role.
 wire::Header header_for(const IkeSa& sa, wire::ExchangeType exchange, bool response, std::uint32_t message_id);
 

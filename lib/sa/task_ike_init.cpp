@@ -25,26 +25,16 @@ std::vector<crypto::HashAlgorithm> peer_hash_algorithms(std::span<const wire::Pa
     return h ? std::move(*h) : std::vector<crypto::HashAlgorithm>{};
 }
 
-struct Keys {
-    crypto::IkeSaKeys keys;
-    crypto::SkProtector protector;
-    crypto::SkUnprotector unprotector;
-};
-
-std::optional<Keys> derive_keys(Context& ctx, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
-                                const wire::Bytes& peer_public, const wire::Bytes& ni, const wire::Bytes& nr,
-                                std::uint64_t spi_i, std::uint64_t spi_r, crypto::Role role) {
+// IKE_SA_INIT's SKEYSEED = prf(Ni | Nr, g^ir) (§2.14), then the SA's keys.
+std::optional<SaKeys> derive_keys(Context& ctx, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
+                                  const wire::Bytes& peer_public, const wire::Bytes& ni, const wire::Bytes& nr,
+                                  std::uint64_t spi_i, std::uint64_t spi_r, crypto::Role role) {
     ++ctx.counters.key_exchanges;
     auto gir = ke.shared_secret(peer_public);
     if (!gir) return std::nullopt;
     auto seed = crypto::derive_skeyseed(suite.prf, ni, nr, *gir);
     if (!seed) return std::nullopt;
-    auto keys = crypto::derive_ike_sa_keys(suite.prf, suite.sk, *seed, ni, nr, be64(spi_i), be64(spi_r));
-    if (!keys) return std::nullopt;
-    auto out = crypto::SkProtector::outbound(suite.sk, *keys, role, ctx.rng);
-    auto in = crypto::SkUnprotector::inbound(suite.sk, *keys, role);
-    if (!out || !in) return std::nullopt;
-    return Keys{std::move(*keys), std::move(*out), std::move(*in)};
+    return derive_sa_keys(ctx.rng, suite, *seed, ni, nr, spi_i, spi_r, role);
 }
 
 std::optional<crypto::IkeSuite> ke_group_in_offer(const Config& c, std::uint16_t group) {
@@ -125,9 +115,7 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std
                             crypto::Role::Responder);
     if (!keys) return {};
     sa->ke = std::move(*ke);
-    sa->keys = std::move(keys->keys);
-    sa->protector.emplace(std::move(keys->protector));
-    sa->unprotector.emplace(std::move(keys->unprotector));
+    install_keys(*sa, std::move(*keys));
     sa->nat = check_nat(payloads, sa->spi_i, 0, rx.local, rx.remote);
     sa->peer_hashes = peer_hash_algorithms(payloads);
 
@@ -213,9 +201,7 @@ void handle_ike_init_response(Context& ctx, IkeSa& sa, const Received& rx) {
     sa.suite = *suite;
     sa.nonce_r = nonce_r;
     sa.init_response.assign(rx.datagram.begin(), rx.datagram.end());
-    sa.keys = std::move(keys->keys);
-    sa.protector.emplace(std::move(keys->protector));
-    sa.unprotector.emplace(std::move(keys->unprotector));
+    install_keys(sa, std::move(*keys));
     sa.nat = check_nat(payloads, sa.spi_i, spi_r, rx.local, rx.remote);
     sa.peer_hashes = peer_hash_algorithms(payloads);
     sa.fragmentation = ctx.config.limits.fragment_size != 0 &&

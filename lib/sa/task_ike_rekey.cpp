@@ -16,6 +16,7 @@
 
 #include "policy/proposals.hpp"
 #include "sa/convert.hpp"
+#include "sa/protect.hpp"
 #include "sa/tasks.hpp"
 
 namespace ike::sa {
@@ -109,33 +110,22 @@ std::optional<std::uint64_t> take_ike_spi(wire::SecurityAssociation& sa_p) {
     return spi;
 }
 
-struct NewKeys {
-    crypto::IkeSaKeys keys;
-    crypto::SkProtector protector;
-    crypto::SkUnprotector unprotector;
-};
-
 // §2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old PRF; the SK_* keys as in
 // §2.14 with the new suite, the exchange's nonces and the new SPIs.
-std::optional<NewKeys> derive(Context& ctx, const IkeSa& old, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
-                              const Bytes& peer_public, const Bytes& ni, const Bytes& nr, std::uint64_t spi_i,
-                              std::uint64_t spi_r, crypto::Role role) {
+std::optional<SaKeys> derive(Context& ctx, const IkeSa& old, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
+                             const Bytes& peer_public, const Bytes& ni, const Bytes& nr, std::uint64_t spi_i,
+                             std::uint64_t spi_r, crypto::Role role) {
     if (!old.keys) return std::nullopt;
     auto gir = ke.shared_secret(peer_public);
     if (!gir) return std::nullopt;
     auto seed = crypto::derive_rekey_skeyseed(old.suite.prf, old.keys->sk_d, *gir, ni, nr);
     if (!seed) return std::nullopt;
-    auto keys = crypto::derive_ike_sa_keys(suite.prf, suite.sk, *seed, ni, nr, be64(spi_i), be64(spi_r));
-    if (!keys) return std::nullopt;
-    auto out = crypto::SkProtector::outbound(suite.sk, *keys, role, ctx.rng);
-    auto in = crypto::SkUnprotector::inbound(suite.sk, *keys, role);
-    if (!out || !in) return std::nullopt;
-    return NewKeys{std::move(*keys), std::move(*out), std::move(*in)};
+    return derive_sa_keys(ctx.rng, suite, *seed, ni, nr, spi_i, spi_r, role);
 }
 
 // The new IKE SA: the old one's peer, addresses and authentication, new everything else.
 std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role role, std::uint64_t spi_i,
-                                 std::uint64_t spi_r, const crypto::IkeSuite& suite, NewKeys k, const Bytes& ni,
+                                 std::uint64_t spi_r, const crypto::IkeSuite& suite, SaKeys k, const Bytes& ni,
                                  const Bytes& nr) {
     auto n = std::make_unique<IkeSa>();
     n->id = ctx.sas->new_ike_id();
@@ -151,9 +141,7 @@ std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role ro
     n->nonce_r = nr;
     n->peer_hashes = old.peer_hashes;
     n->nat = old.nat;
-    n->keys = std::move(k.keys);
-    n->protector.emplace(std::move(k.protector));
-    n->unprotector.emplace(std::move(k.unprotector));
+    install_keys(*n, std::move(k));
     n->expected_peer_id = old.expected_peer_id;
     n->peer_id = old.peer_id;
     n->peer_not_after = old.peer_not_after;
