@@ -287,7 +287,8 @@ void handle_child_sa_response(Context& ctx, IkeSa& sa, const QueuedRequest&, con
 void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
     // Deleting or rekeying the IKE SA: a temporary condition (§2.25); the peer retries later.
     const auto& busy = sa.window.outstanding();
-    if (sa.state != State::established || (busy && busy->request.kind == RequestKind::rekey_ike)) {
+    // Reported down and waiting for its DELETE to go (revoked, notAfter): nothing new on it either.
+    if (sa.state != State::established || sa.down_emitted || (busy && busy->request.kind == RequestKind::rekey_ike)) {
         respond(ctx, sa, rx, refuse(wire::NotifyType::temporary_failure));
         return;
     }

@@ -161,6 +161,17 @@ IkeSa& adopt_silent(Context& ctx, std::unique_ptr<IkeSa> n) {
     return sa;
 }
 
+// A new SA nobody was told about that must go (a collision's loser, or one made for an SA that
+// is being closed): a DELETE over it, and no events.
+void delete_silently(Context& ctx, IkeSa& n) {
+    n.window.enqueue({RequestKind::delete_ike, {}});
+    pump_requests(ctx, n);
+    ctx.sas->touch(n);
+}
+
+// The SA is being closed (delete_ike, revocation, notAfter): it must not live on in a new SA.
+bool closing(const IkeSa& sa) { return sa.down_emitted || sa.window.queued(RequestKind::delete_ike); }
+
 // The children and the queued requests of `old` move to `heir`, which goes Up replacing it.
 void inherit(Context& ctx, IkeSa& old, IkeSa& heir) {
     heir.children = std::move(old.children);
@@ -220,13 +231,17 @@ std::optional<Accepted> accept_reply(Context& ctx, const IkeSa& sa, const Payloa
 void finish_after_peer_delete(Context& ctx, IkeSa& sa, const Payloads& inner) {
     sa.rekey->in_flight = false;
     if (find_error_notify(inner) == nullptr)
-        if (auto accepted = accept_reply(ctx, sa, inner)) {
-            auto& mine = adopt_silent(ctx, std::move(accepted->sa));
-            mine.window.enqueue({RequestKind::delete_ike, {}});
-            pump_requests(ctx, mine);
-            ctx.sas->touch(mine);
-        }
+        if (auto accepted = accept_reply(ctx, sa, inner)) delete_silently(ctx, adopt_silent(ctx, std::move(accepted->sa)));
     close_ike(ctx, sa, DownReason::rekeyed, "rekeyed");
+}
+
+// Our rekey was answered while the old SA is being closed: nothing moves over, and whatever new
+// SAs the exchange (and a colliding one of the peer's) made are deleted; the old SA's DELETE follows.
+void abandon_rekey(Context& ctx, IkeSa& sa, IkeSa* theirs, const Payloads& inner) {
+    if (theirs) delete_silently(ctx, *theirs);
+    if (find_error_notify(inner) == nullptr)
+        if (auto accepted = accept_reply(ctx, sa, inner)) delete_silently(ctx, adopt_silent(ctx, std::move(accepted->sa)));
+    pump_requests(ctx, sa);
 }
 
 }  // namespace
@@ -269,7 +284,7 @@ void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const
     // §2.25.2: not while we close it, rekeyed it already (a collision only we saw, §2.8.2), or
     // create, rekey or delete one of its children.
     const auto& out = sa.window.outstanding();
-    if (ctx.sas == nullptr || sa.state != State::established || sa.rekeyed_to || sa.down_emitted ||
+    if (ctx.sas == nullptr || sa.state != State::established || sa.rekeyed_to || closing(sa) ||
         (out && child_exchange(out->request.kind))) {
         refuse(ctx, sa, rx, wire::NotifyType::temporary_failure);
         return;
@@ -350,6 +365,10 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
     r.in_flight = false;
     const auto theirs_id = std::exchange(r.theirs, std::nullopt);
     IkeSa* theirs = theirs_id && ctx.sas ? ctx.sas->find(*theirs_id) : nullptr;
+    if (closing(sa)) {
+        abandon_rekey(ctx, sa, theirs, inner);
+        return;
+    }
     const auto give_up = [&](bool soon) {
         if (theirs) {  // the peer's rekey went through: its SA is the one
             inherit(ctx, sa, *theirs);
@@ -389,10 +408,7 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
     if (theirs && less(lowest(r.nonce, accepted->nr), r.theirs_lowest)) {
         // §2.8.2: our exchange holds the lowest of the four nonces, so our new SA is the redundant
         // one and ours to delete; the peer's survives and the peer deletes the old SA.
-        auto& mine = adopt_silent(ctx, std::move(n));
-        mine.window.enqueue({RequestKind::delete_ike, {}});
-        pump_requests(ctx, mine);
-        ctx.sas->touch(mine);
+        delete_silently(ctx, adopt_silent(ctx, std::move(n)));
         inherit(ctx, sa, *theirs);
         await_peer_delete(ctx, sa);
         return;

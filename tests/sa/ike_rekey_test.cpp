@@ -173,6 +173,36 @@ TEST_CASE("RFC 7296 §2.25.2: IKE SA rekey versus its DELETE: the SA goes, nothi
     }
 }
 
+TEST_CASE("RFC 7296 §2.25.2: an IKE SA closed by its own side while its rekey is in flight does not live on in a new SA") {
+    // delete_ike, or revocation of the peer (found by fuzz/engine: a revoked peer's IKE SA came
+    // back Up through the rekey's answer). Either way no new IKE SA comes up on either side: the
+    // SA the peer made for the rekey is deleted too, and nothing is left.
+    for (const bool revoke : {false, true}) {
+        for (const int rekeyer : {1, 2}) {
+            Pair p;
+            auto& r = rekeyer == 1 ? *p.a : *p.b;
+            auto& o = rekeyer == 1 ? *p.b : *p.a;
+            const auto now = p.m.net.now();
+            REQUIRE(r.endpoint->rekey_ike(p.ike_of(r), now));
+            if (revoke) {
+                RevocationPolicy rev;
+                rev.blocked_names = {rekeyer == 1 ? "node2.mesh" : "node1.mesh"};
+                REQUIRE(r.endpoint->update_policy(rev, now));
+            } else {
+                REQUIRE(r.endpoint->delete_ike(p.ike_of(r), now));
+            }
+            REQUIRE(p.m.net.run_until([&] { return no_state(*p.a) && no_state(*p.b); }, settle));
+            CHECK(count<IkeSaUp>(r) == 1);  // only the first: the rekey's SA never came up
+            CHECK(count<IkeSaDown>(r) == 1);
+            CHECK(events_of<IkeSaDown>(r).front().reason == (revoke ? DownReason::revoked : DownReason::deleted_locally));
+            CHECK(count<ChildSaDown>(r) == 1);
+            // The peer answered the rekey and moved its child over; that SA is deleted as well.
+            CHECK(count<ChildSaDown>(o) == 1);
+            CHECK(o.endpoint->state_counts().ike_sas == 0);
+        }
+    }
+}
+
 TEST_CASE("RFC 7296 §2.8: the IKE SA rekeys on time, earlier by a random jitter") {
     Pair p(3, [](Config& c) {
         c.lifetimes.ike_rekey = std::chrono::seconds{600};
