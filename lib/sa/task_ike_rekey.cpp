@@ -430,7 +430,8 @@ bool ike_deleted_by_peer(Context& ctx, IkeSa& sa) {
     // made an SA for our request too: keep the old SA until its answer, to delete that one.
     const auto theirs_id = std::exchange(r.theirs, std::nullopt);
     IkeSa* theirs = theirs_id && ctx.sas ? ctx.sas->find(*theirs_id) : nullptr;
-    if (!theirs || sa.rekeyed_to) {
+    if (theirs && closing(sa)) delete_silently(ctx, *theirs);  // an SA being closed lives on in none
+    if (!theirs || sa.rekeyed_to || closing(sa)) {
         r.in_flight = false;
         return false;
     }
