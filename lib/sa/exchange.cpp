@@ -150,7 +150,9 @@ void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner)
 void pump_requests(Context& ctx, IkeSa& sa) {
     if (sa.state != State::established || sa.window.busy()) return;
     while (auto next = sa.window.dequeue()) {
-        if (next->kind == RequestKind::delete_child && sa.find_child(next->child) == nullptr) continue;
+        if (next->kind == RequestKind::delete_child && sa.find_child(next->child) == nullptr &&
+            sa.find_refused(next->child) == nullptr)
+            continue;
         std::optional<Payloads> inner;
         switch (next->kind) {
             case RequestKind::create_child:

@@ -43,6 +43,12 @@ ChildSa* IkeSa::find_child(ChildSaId c) {
     return nullptr;
 }
 
+const RefusedChild* IkeSa::find_refused(ChildSaId c) const {
+    for (const auto& r : refused_children)
+        if (r.id == c) return &r;
+    return nullptr;
+}
+
 ChildSa* IkeSa::find_child_by_outbound(std::uint32_t spi) {
     for (auto& ch : children)
         if (ch.outbound_spi == spi) return &ch;

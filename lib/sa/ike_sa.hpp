@@ -66,6 +66,13 @@ struct ChildExchange {
     unsigned ke_retries = 0;          // INVALID_KE_PAYLOAD retries (one)
 };
 
+// A child SA the peer made for a CREATE_CHILD_SA answer we refused (e.g. selectors outside its
+// certificate): DELETEd so the peer does not keep it; our inbound SPI is held until then.
+struct RefusedChild {
+    ChildSaId id;  // internal: names the DELETE request, never reported
+    std::uint32_t inbound_spi = 0;
+};
+
 // A CREATE_CHILD_SA we retry later, after TEMPORARY_FAILURE (§2.25).
 struct DeferredChild {
     RequestKind kind{};
@@ -110,6 +117,7 @@ struct IkeSa {
     std::vector<ChildRequest> child_requests;    // additional children waiting for their CREATE_CHILD_SA
     std::optional<ChildExchange> child_exchange;  // our CREATE_CHILD_SA for a child SA, in flight
     std::vector<DeferredChild> deferred_children;
+    std::vector<RefusedChild> refused_children;    // to DELETE at the peer
     unsigned child_temporary_failures = 0;        // in a row; reset by any CREATE_CHILD_SA that works
 
     std::vector<Bytes> peer_chain;      // kept to re-check the peer on update_policy()
@@ -133,6 +141,7 @@ struct IkeSa {
     bool authenticated() const { return state == State::established || state == State::deleting; }
     ChildSa* find_child(ChildSaId c);
     ChildSa* find_child_by_outbound(std::uint32_t spi);
+    const RefusedChild* find_refused(ChildSaId c) const;
     // The single place a state changes; false (and no change) for a move the machine forbids.
     bool transition(State to);
 };

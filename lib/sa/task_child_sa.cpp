@@ -60,8 +60,16 @@ std::string notify_name(wire::NotifyType t) {
 // --- initiator: the answer ---
 
 // A request that could not be completed: nothing of the new child is kept.
-void give_up(Context& ctx, IkeSa& sa, const ChildExchange& ex, const std::string& detail) {
-    ctx.spis.release(ex.request.inbound_spi);
+// `peer_made_it`: the peer answered without an error, so it installed the child: a DELETE of
+// our inbound SPI (RFC 7296 §3.11) tells it to remove it.
+void give_up(Context& ctx, IkeSa& sa, const ChildExchange& ex, const std::string& detail, bool peer_made_it = false) {
+    if (peer_made_it) {
+        const ChildSaId id = ctx.new_child_id();
+        sa.refused_children.push_back({id, ex.request.inbound_spi});
+        sa.window.enqueue({RequestKind::delete_child, id});
+    } else {
+        ctx.spis.release(ex.request.inbound_spi);
+    }
     if (!ex.rekeys) {
         child_failed(ctx, sa, ex.request.id, detail);
         return;
@@ -270,7 +278,7 @@ void handle_child_sa_response(Context& ctx, IkeSa& sa, const QueuedRequest&, con
     auto a = check_answer(ctx, sa, ex, inner);
     if (!a.child) {
         if (a.failure) report_auth_failure(ctx, sa, *a.failure);
-        give_up(ctx, sa, ex, a.error);
+        give_up(ctx, sa, ex, a.error, true);
         pump_requests(ctx, sa);
         return;
     }
@@ -394,6 +402,8 @@ std::optional<Time> child_timer_deadline(const IkeSa& sa) {
 
 void release_pending_children(Context& ctx, IkeSa& sa) {
     for (const auto& r : sa.child_requests) ctx.spis.release(r.inbound_spi);
+    for (const auto& r : sa.refused_children) ctx.spis.release(r.inbound_spi);
+    sa.refused_children.clear();
     sa.child_requests.clear();
     if (sa.child_exchange) ctx.spis.release(sa.child_exchange->request.inbound_spi);
     sa.child_exchange.reset();

@@ -12,6 +12,8 @@ Payloads informational_payloads(const IkeSa& sa, const QueuedRequest& req) {
         case RequestKind::delete_child:
             for (const auto& c : sa.children)
                 if (c.id == req.child) p.emplace_back(wire::Delete{wire::ProtocolId::esp, {c.inbound_spi}, false});
+            if (const auto* r = sa.find_refused(req.child))
+                p.emplace_back(wire::Delete{wire::ProtocolId::esp, {r->inbound_spi}, false});
             break;
         case RequestKind::delete_ike:
             p.emplace_back(wire::Delete{wire::ProtocolId::ike, {}, false});
@@ -102,6 +104,11 @@ void handle_informational_response(Context& ctx, IkeSa& sa, const QueuedRequest&
             return;
         case RequestKind::delete_child:
             remove_child(ctx, sa, req.child, DownReason::deleted_locally);
+            std::erase_if(sa.refused_children, [&](const RefusedChild& r) {
+                if (r.id != req.child) return false;
+                ctx.spis.release(r.inbound_spi);
+                return true;
+            });
             break;
         case RequestKind::liveness:
         case RequestKind::ike_sa_init:

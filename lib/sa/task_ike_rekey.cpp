@@ -181,6 +181,8 @@ void inherit(Context& ctx, IkeSa& old, IkeSa& heir) {
     old.child_requests.clear();
     heir.deferred_children = std::move(old.deferred_children);
     old.deferred_children.clear();
+    heir.refused_children = std::move(old.refused_children);  // their DELETEs go over the new SA
+    old.refused_children.clear();
     while (auto r = old.window.dequeue())
         if (r->kind != RequestKind::rekey_ike && r->kind != RequestKind::liveness) heir.window.enqueue(*r);
     old.rekeyed_to = heir.id;

@@ -105,6 +105,33 @@ TEST_CASE("§1.3.1, §2.9: an additional child outside the peer certificate's RF
     CHECK(check_pairs(a, b, 1).empty());  // no half-made child, no SPI left behind
 }
 
+TEST_CASE("§1.3.1, §2.9, §3.11: an answer the initiator refuses (TSr outside the responder's certificate) is DELETEd at the responder") {
+    // b is misconfigured: it answers for 10.0.0.0/16, but its certificate holds only 10.0.2.0/24.
+    // b installs the child it answered with; a refuses that answer, reports the child down and
+    // DELETEs it, so b does not keep a child SA a never installed.
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2, [](Config& c) { c.local_traffic = {TrafficSelector::subnet(IpAddress::v4(10, 0, 0, 0), 16)}; });
+    establish(m, a, b);
+    auto r = Mesh::request(1, 2, 8);
+    r.remote_ts = {TrafficSelector::subnet(IpAddress::v4(10, 0, 0, 0), 16)};
+    const auto id = a.endpoint->initiate(r, m.net.now());
+    REQUIRE(id);
+    REQUIRE(m.net.run_until([&] { return down_of(a, *id) != nullptr && count<ChildSaDown>(b) == 1; }, settle));
+    CHECK(down_of(a, *id)->reason == DownReason::negotiation_failed);
+    REQUIRE(count<AuthFailed>(a) == 1);
+    CHECK(events_of<AuthFailed>(a).front().reason == AuthFailure::subnet_not_allowed);
+    REQUIRE(count<ChildSaUp>(b) == 2);  // b made it ...
+    const auto made = events_of<ChildSaUp>(b).back();
+    const auto gone = events_of<ChildSaDown>(b).front();  // ... and removed it on a's DELETE
+    CHECK(gone.child == made.child);
+    CHECK(gone.reason == DownReason::deleted_by_peer);
+    CHECK(count<ChildSaUp>(a) == 1);
+    CHECK(count<IkeSaDown>(a) + count<IkeSaDown>(b) == 0);
+    // a holds its SPI until b answers the DELETE; then only the first child is left
+    CHECK(m.net.run_until([&] { return check_pairs(a, b, 1).empty(); }, settle));
+}
+
 TEST_CASE("§1.3.1, §3.3: a PFS group the responder does not accept gives NO_PROPOSAL_CHOSEN") {
     Mesh m;
     auto& a = m.add(1);
