@@ -17,6 +17,7 @@ source "$lib/netns.sh"
 lab_require_root
 source "$lib/pki.sh"
 source "$lib/strongswan.sh"
+source "$(dirname "$0")/ikepeer-output.sh"
 ikepeer=${1:?usage: $0 IKEPEER [FILTER]}
 filter=${2:-}
 [ -x "$ikepeer" ] || lab_die "ikepeer not found: $ikepeer"
@@ -54,18 +55,6 @@ rsa_chain() {
         openssl pkcs8 -topk8 -nocrypt -in ours.lab.key -out ours.p8 || exit 1
     )
 }
-
-# The lower-case hex of charon's "%B" dump after "<what> key => N bytes".
-charon_hex() { # LOG WHAT
-    awk -v what="$2 key =>" '
-        index($0, what) { on = 1; s = ""; next }
-        on && match($0, /> +[0-9]+: /) { h = substr($0, RSTART + RLENGTH, 48); gsub(/ /, "", h); s = s h; next }
-        on { on = 0; last = s }
-        END { if (on) last = s; print tolower(last) }' "$1"
-}
-
-# VALUE of key=VALUE on the first line of FILE whose first word is TAG (the last such line if LAST=1).
-kv() { awk -v tag="$2" -v k="$3" '$1 == tag { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) v = substr($i, length(k) + 2); if (v != "" && !ENVIRON["LAST"]) { print v; exit } } END { if (ENVIRON["LAST"]) print v }' "$1"; }
 
 start_charon() {
     ss_setup ss ns="$NS_SS" kernel=libipsec pki="$work/pki" id=charon.lab peer=ours.lab \
@@ -106,15 +95,15 @@ check_child() { # OUT OUR_ROLE
     lab_wait_for 30 lab_file_has "$out" CHILD_SA_UP || { lab_log "no CHILD_SA_UP from ours"; cat "$out" "$out.err" >&2; return 1; }
     sas=$(ss_swanctl ss --list-sas)
     echo "$sas" >&2
-    in_spi=$(kv "$out" CHILD_SA_UP in_spi) out_spi=$(kv "$out" CHILD_SA_UP out_spi)
+    in_spi=$(peer_field "$out" CHILD_SA_UP in_spi) out_spi=$(peer_field "$out" CHILD_SA_UP out_spi)
     grep -q "in  $out_spi" <<<"$sas" || lab_die "charon has no inbound SA $out_spi"
     grep -q "out $in_spi" <<<"$sas" || lab_die "charon has no outbound SA $in_spi"
-    ie=$(charon_hex "$(ss_dir ss)/charon.log" "encryption initiator")
-    ir=$(charon_hex "$(ss_dir ss)/charon.log" "encryption responder")
+    ie=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption initiator")
+    ir=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption responder")
     if [ "$role" = initiator ]; then
-        our_i=$(kv "$out" CHILD_SA_UP out_encr) our_r=$(kv "$out" CHILD_SA_UP in_encr)
+        our_i=$(peer_field "$out" CHILD_SA_UP out_encr) our_r=$(peer_field "$out" CHILD_SA_UP in_encr)
     else
-        our_i=$(kv "$out" CHILD_SA_UP in_encr) our_r=$(kv "$out" CHILD_SA_UP out_encr)
+        our_i=$(peer_field "$out" CHILD_SA_UP in_encr) our_r=$(peer_field "$out" CHILD_SA_UP out_encr)
     fi
     our_i=${our_i#*:} our_r=${our_r#*:}
     lab_log "child keys i->r: charon ${ie:0:16}... ours ${our_i:0:16}...; r->i: charon ${ir:0:16}... ours ${our_r:0:16}..."
@@ -129,8 +118,8 @@ check_fragments() { # OUT CAPTURE
     grep -E 'splitting IKE message|reassembled fragmented IKE message|fragmentation' "$log" >&2
     grep -q 'splitting IKE message .* into [0-9]* fragments' "$log" || lab_die "charon did not fragment its IKE_AUTH"
     grep -q 'reassembled fragmented IKE message' "$log" || lab_die "charon reassembled no fragments of ours"
-    sent=$(LAST=1 kv "$out" FRAGMENTS sent) received=$(LAST=1 kv "$out" FRAGMENTS received)
-    reassembled=$(LAST=1 kv "$out" FRAGMENTS reassembled)
+    sent=$(peer_last_field "$out" FRAGMENTS sent) received=$(peer_last_field "$out" FRAGMENTS received)
+    reassembled=$(peer_last_field "$out" FRAGMENTS reassembled)
     lab_log "ours: fragments sent=${sent:-0} received=${received:-0} messages reassembled=${reassembled:-0}"
     [ "${sent:-0}" -ge 2 ] || lab_die "ours sent no fragments"
     [ "${received:-0}" -ge 2 ] && [ "${reassembled:-0}" -ge 1 ] || lab_die "ours reassembled nothing"

@@ -21,6 +21,7 @@ source "$lib/netns.sh"
 lab_require_root
 source "$lib/pki.sh"
 source "$lib/strongswan.sh"
+source "$(dirname "$0")/ikepeer-output.sh"
 ikepeer=${1:?usage: $0 IKEPEER [FILTER]}
 filter=${2:-}
 [ -x "$ikepeer" ] || lab_die "ikepeer not found: $ikepeer"
@@ -55,19 +56,6 @@ interop_pki() {
 
 # charon's "%B" hex dump after "<what> key => N bytes" (lines "... <lab|1>   16: 1B 1B ...  ASCII"),
 # as one lower-case hex string
-charon_key() { # LOG WHAT
-    awk -v what="$2 key =>" '
-        index($0, what) { on = 1; s = ""; next }
-        on && match($0, /> +[0-9]+: /) { h = substr($0, RSTART + RLENGTH, 48); gsub(/ /, "", h); s = s h; next }
-        on { on = 0; last = s }
-        END { if (on) last = s; print tolower(last) }' "$1"
-}
-
-# field VALUE of key=VALUE from the first line of FILE starting with TAG
-field() { awk -v tag="$2" -v k="$3" '$1 == tag { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' "$1"; }
-# the same from the last such line
-last_field() { awk -v tag="$2" -v k="$3" '$1 == tag { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) v = substr($i, length(k) + 2) } END { print v }' "$1"; }
-
 start_charon() { # KEYTYPE IKE ESP
     local pki=$work/pki-$1
     ss_setup ss ns="$NS_SS" kernel=libipsec pki="$pki" id=charon.lab peer=ours.lab \
@@ -92,12 +80,12 @@ charon_has_child() { # OUR_IN_SPI OUR_OUT_SPI
     local sas
     sas=$(ss_swanctl ss --list-sas)
     grep -q "in  $2" <<<"$sas" && grep -q "out $1" <<<"$sas" &&
-        [ -n "$(charon_key "$(ss_dir ss)/charon.log" "encryption responder")" ]
+        [ -n "$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption responder")" ]
 }
 
 # Our CHILD_SA_UP against charon's SAs: SPIs crosswise, keys in the charon log by role.
-check_keys() { # OUT OUR_ROLE(initiator|responder) [field|last_field]
-    local out=$1 role=$2 get=${3:-field} sas in_spi out_spi ie ir ok=0
+check_keys() { # OUT OUR_ROLE(initiator|responder) [peer_field|peer_last_field]
+    local out=$1 role=$2 get=${3:-peer_field} sas in_spi out_spi ie ir ok=0
     lab_wait_for 20 lab_file_has "$out" CHILD_SA_UP || { lab_log "no CHILD_SA_UP from ours"; cat "$out" "$out.err" >&2; return 1; }
     grep -E '^(IKE|CHILD)_SA_UP' "$out" | sed 's/_encr=[^ ]*:\([0-9a-f]\{8\}\)[0-9a-f]*/_encr=\1.../g' >&2
     in_spi=$($get "$out" CHILD_SA_UP in_spi) out_spi=$($get "$out" CHILD_SA_UP out_spi)
@@ -110,8 +98,8 @@ check_keys() { # OUT OUR_ROLE(initiator|responder) [field|last_field]
     grep -q "in  $out_spi" <<<"$sas" || { lab_log "charon has no inbound SA $out_spi"; ok=1; }
     grep -q "out $in_spi" <<<"$sas" || { lab_log "charon has no outbound SA $in_spi"; ok=1; }
     [ "$($get "$out" CHILD_SA_UP encap)" = 1 ] || { lab_log "ours did not agree on UDP encapsulation"; ok=1; }
-    ie=$(charon_key "$(ss_dir ss)/charon.log" "encryption initiator")
-    ir=$(charon_key "$(ss_dir ss)/charon.log" "encryption responder")
+    ie=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption initiator")
+    ir=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption responder")
     local our_i our_r
     if [ "$role" = initiator ]; then
         our_i=$($get "$out" CHILD_SA_UP out_encr) our_r=$($get "$out" CHILD_SA_UP in_encr)
@@ -170,11 +158,11 @@ check_rekey() { # OUT OUR_ROLE_IN_THE_REKEY
     local out=$1 role=$2 old_in new_in
     lab_wait_for 30 lab_file_has "$out" "reason=rekeyed" || { cat "$out" "$out.err" >&2; lab_log "no rekey on our side"; return 1; }
     grep -E '^(CHILD_SA_DOWN|REKEY_SENT)' "$out" >&2
-    old_in=$(field "$out" CHILD_SA_UP in_spi) new_in=$(last_field "$out" CHILD_SA_UP in_spi)
+    old_in=$(peer_field "$out" CHILD_SA_UP in_spi) new_in=$(peer_last_field "$out" CHILD_SA_UP in_spi)
     [ "$old_in" != "$new_in" ] || { lab_log "no new child SA"; return 1; }
-    [ "$(last_field "$out" CHILD_SA_UP replaces)" = "$(field "$out" CHILD_SA_UP child)" ] || { lab_log "the new child does not replace the first"; return 1; }
+    [ "$(peer_last_field "$out" CHILD_SA_UP replaces)" = "$(peer_field "$out" CHILD_SA_UP child)" ] || { lab_log "the new child does not replace the first"; return 1; }
     grep -q "CHILD_SA_DOWN .*in_spi=$old_in .*reason=rekeyed" "$out" || { lab_log "the old child did not go as rekeyed"; return 1; }
-    check_keys "$out" "$role" last_field || return 1
+    check_keys "$out" "$role" peer_last_field || return 1
     lab_wait_for 10 sh -c "! grep -q 'out $old_in' <<EOF
 \$(SWANCTL_DIR='$(ss_dir ss)/swanctl' STRONGSWAN_CONF='$(ss_dir ss)/strongswan.conf' swanctl --list-sas --uri unix://$(ss_dir ss)/run/charon.vici)
 EOF" || { lab_log "charon still has the old SA"; return 1; }

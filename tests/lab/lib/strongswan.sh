@@ -143,6 +143,16 @@ ss_initiate() { ss_swanctl "$1" --initiate --child "${2:-net}" --timeout 20; }
 ss_list_sas() { ss_swanctl "$1" --list-sas "${@:2}"; }
 ss_log() { cat "${SS_DIR[$1]}/charon.log"; }
 
+# ss_key_hex LOG WHAT: the lower-case hex of the last "<WHAT> key => N bytes" dump (%B) in a
+# charon log with `ike = 4`/`chd = 4`, e.g. WHAT="encryption initiator"; empty if none.
+ss_key_hex() {
+    awk -v what="$2 key =>" '
+        index($0, what) { on = 1; s = ""; next }
+        on && match($0, /> +[0-9]+: /) { h = substr($0, RSTART + RLENGTH, 48); gsub(/ /, "", h); s = s h; next }
+        on { on = 0; last = s }
+        END { if (on) last = s; print tolower(last) }' "$1"
+}
+
 ss_packets() {
     ss_swanctl "$1" --list-sas | awk '/^ +(in|out) /{ for (i = 2; i <= NF; i++) if ($i ~ /^packets/) s += $(i-1) }
         END { print s + 0 }'
