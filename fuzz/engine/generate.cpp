@@ -78,6 +78,10 @@ std::vector<std::pair<std::string, Build>> conversations() {
         established(s);
         s.initiate(0, 1).flow().exec(Op::delete_child, {0, 1}).flow().exec(Op::delete_ike, {0, 1}).flow();
     });
+    v.emplace_back("second-ike-sa", [](Script& s) {  // InitiateRequest::new_ike_sa: two IKE SAs, one peer
+        established(s);
+        s.initiate(0, 8).flow().exec(Op::delete_ike, {0, 0}).flow().exec(Op::delete_ike, {1, 1}).flow();
+    });
     v.emplace_back("simultaneous", [](Script& s) { s.initiate(0).initiate(1).flow(); });
     v.emplace_back("rekey-child", [](Script& s) {
         established(s);

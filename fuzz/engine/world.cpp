@@ -253,6 +253,7 @@ void World::initiate(int side, std::uint8_t variant) {
     r.local_ts = {node_subnet(side)};
     r.remote_ts = {node_subnet(peer)};
     r.tag = variant;
+    r.new_ike_sa = (variant & 8) != 0;  // a second IKE SA to the same peer instead of CREATE_CHILD_SA
     const auto host = [](int n, std::uint8_t h) {
         return ike::TrafficSelector::host(ike::IpAddress::v4(10, 0, static_cast<std::uint8_t>(n + 1), h));
     };
