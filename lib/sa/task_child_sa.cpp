@@ -212,7 +212,28 @@ bool can_carry_child(const IkeSa& sa, const InitiateRequest& req, const SocketAd
     return id && *id == *req.peer_id;
 }
 
+// Children asked for on one IKE SA that wait for their exchange (or for the SA): beyond this,
+// initiate() says limit_reached.
+constexpr std::size_t max_queued_children = 64;
+
+// A child with the same selectors and mode already asked for and not up yet (the first child of
+// an SA still being set up, one queued, or one in flight): a repeated ACQUIRE for the same
+// traffic while its tunnel is being made.
+std::optional<ChildSaId> pending_same(const IkeSa& sa, const InitiateRequest& req) {
+    const auto same = [&](const ChildRequest& r) {
+        return r.local_ts == req.local_ts && r.remote_ts == req.remote_ts && r.mode == req.mode;
+    };
+    if (sa.first_child && same(*sa.first_child)) return sa.first_child->id;
+    for (const auto& r : sa.child_requests)
+        if (same(r)) return r.id;
+    if (sa.child_exchange && !sa.child_exchange->rekeys && same(sa.child_exchange->request))
+        return sa.child_exchange->request.id;
+    return std::nullopt;
+}
+
 Expected<ChildSaId, CommandError> queue_additional_child(Context& ctx, IkeSa& sa, const InitiateRequest& req) {
+    if (const auto id = pending_same(sa, req)) return *id;
+    if (sa.child_requests.size() >= max_queued_children) return unexpected(CommandError::limit_reached);
     const auto spi = ctx.spis.allocate(sa.local, sa.remote);
     if (!spi) return unexpected(CommandError::spi_unavailable);
     const ChildSaId id = ctx.new_child_id();

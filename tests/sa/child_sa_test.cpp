@@ -72,6 +72,28 @@ TEST_CASE("§1.3.1: children asked for while the IKE SA is being set up wait for
     CHECK(check_pairs(a, b, 3).empty());
 }
 
+TEST_CASE("§1.3.1: asking again for a child that is not up yet (a repeated ACQUIRE) gives the same child, and the queue is bounded") {
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2);
+    const auto first = m.initiate(1, 2, 1);
+    const auto again = a.endpoint->initiate(Mesh::request(1, 2, 1), m.net.now());
+    REQUIRE(again);
+    CHECK(*again == first);  // the IKE SA's own first child, still being set up
+    const auto extra = a.endpoint->initiate(host_request(1, 2, 5, 2), m.net.now());
+    REQUIRE(extra);
+    const auto extra_again = a.endpoint->initiate(host_request(1, 2, 5, 2), m.net.now());
+    REQUIRE(extra_again);
+    CHECK(*extra_again == *extra);  // queued behind the IKE SA
+    // 63 more distinct children fill the queue (64 with `extra`); the next one is refused
+    for (std::uint8_t h = 10; h < 73; ++h) REQUIRE(a.endpoint->initiate(host_request(1, 2, h, h), m.net.now()));
+    const auto over = a.endpoint->initiate(host_request(1, 2, 73, 73), m.net.now());
+    REQUIRE_FALSE(over);
+    CHECK(over.error() == CommandError::limit_reached);
+    REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(a) == 65 && count<ChildSaUp>(b) == 65; }, settle));
+    CHECK(check_pairs(a, b, 65).empty());  // one child per distinct request, no SPI held for the repeats
+}
+
 TEST_CASE("§1.3.1: the responder of the IKE SA can add a child SA on it too") {
     Mesh m;
     auto& a = m.add(1);

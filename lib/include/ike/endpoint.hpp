@@ -100,7 +100,9 @@ public:
     // (RFC 7296 §1.3.1; queued while that IKE SA is still being set up by us), else with a new
     // IKE SA (IKE_SA_INIT + IKE_AUTH). The returned id is the one ChildSaUp will carry; if the
     // peer refuses an additional child, a ChildSaDown{negotiation_failed} with this id and no
-    // SPIs comes instead.
+    // SPIs comes instead. Asking again for the same selectors and mode while that child is not up
+    // yet (a repeated ACQUIRE) returns the same id; at most 64 children wait per IKE SA
+    // (limit_reached).
     Expected<ChildSaId, CommandError> initiate(const InitiateRequest& request, Time now);
     // Rekeys a child SA (e.g. on the kernel's soft expiry; children are also rekeyed on time):
     // ChildSaUp{replaces = child} for the new one, then ChildSaDown{rekeyed} for the old one.
