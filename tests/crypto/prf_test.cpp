@@ -36,6 +36,19 @@ TEST_CASE("RFC 4868 §2.7.1 PRF-1: 20 x 0x0b, \"Hi There\"", "[prf][kat]") {
           "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854");
 }
 
+TEST_CASE("RFC 4868 §2.7.1 PRF-2: key \"Jefe\", \"what do ya want for nothing?\"", "[prf][kat]") {
+    // (the same inputs and outputs as RFC 4231 test case 2)
+    const auto key = ascii("Jefe");
+    const auto data = ascii("what do ya want for nothing?");
+    CHECK(prf_hex(PrfId::HmacSha2_256, key, data) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(prf_hex(PrfId::HmacSha2_384, key, data) ==
+          "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649");
+    CHECK(prf_hex(PrfId::HmacSha2_512, key, data) ==
+          "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+          "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+}
+
 TEST_CASE("RFC 4868 §2.7.1 PRF-3: 20 x 0xaa, 50 x 0xdd", "[prf][kat]") {
     const auto key = std::vector<std::uint8_t>(20, 0xaa);
     const auto data = std::vector<std::uint8_t>(50, 0xdd);
