@@ -11,13 +11,15 @@
 #include <botan/x509_crl.h>
 
 #include <set>
+#include <string>
 
 namespace ike::crypto {
 
 struct Crl::Impl {
     Botan::X509_CRL crl;
-    // (a set, not a sorted vector: g++ 12 -O3 warns falsely, -Wstringop-overread, in std::sort of it)
-    std::set<std::vector<std::uint8_t>> serials;
+    // The serials' octets as strings: ordering vectors of octets makes g++ 12 -O3 warn falsely
+    // (-Wstringop-overread in std::lexicographical_compare_three_way).
+    std::set<std::string> serials;
 };
 
 namespace {
@@ -26,7 +28,10 @@ template <typename Parse>
 CertResult<Crl> parse_guarded(Parse&& parse) {
     try {
         auto impl = std::make_shared<Crl::Impl>(Crl::Impl{parse(), {}});
-        for (const auto& entry : impl->crl.get_revoked()) impl->serials.insert(entry.serial_number());
+        for (const auto& entry : impl->crl.get_revoked()) {
+            const auto& s = entry.serial_number();
+            impl->serials.emplace(s.begin(), s.end());
+        }
         return Crl(std::move(impl));
     } catch (const std::exception&) {
         return unexpected(CertError::Malformed);
@@ -59,8 +64,7 @@ bool Crl::revokes(std::span<const std::uint8_t> serial) const noexcept {
     while (serial.size() > 1 && serial.front() == 0) {
         serial = serial.subspan(1);
     }
-    const std::vector<std::uint8_t> key(serial.begin(), serial.end());
-    return m_impl->serials.contains(key);
+    return m_impl->serials.contains(std::string(serial.begin(), serial.end()));
 }
 
 CertResult<void> Crl::verify_issued_by(const Certificate& issuer) const {
