@@ -16,7 +16,10 @@ std::string hex32(std::uint32_t v) {
 std::string limit(std::uint64_t v) { return v == infinite ? "inf" : std::to_string(v); }
 
 std::string ports(std::uint16_t port, std::uint16_t mask) {
-    return mask == 0 ? "" : ":" + std::to_string(port);
+    if (mask == 0) return {};
+    std::string out(1, ':');  // (not ":" + to_string(): g++ 12 -O3 warns falsely, -Wrestrict)
+    out += std::to_string(port);
+    return out;
 }
 
 std::string lifetime(const Lifetime& l) {
