@@ -11,21 +11,9 @@
 #   - a capture on our side shows no UDP datagram above FRAG_SIZE and no IP fragments.
 #   usage: strongswan-fragment.sh IKEPEER [SCENARIO-FILTER]
 set -u
-lib=$(cd "$(dirname "$0")/../lab/lib" && pwd)
-source "$lib/common.sh"
-source "$lib/netns.sh"
-lab_require_root
-source "$lib/pki.sh"
-source "$lib/strongswan.sh"
-source "$(dirname "$0")/ikepeer-output.sh"
-ikepeer=${1:?usage: $0 IKEPEER [FILTER]}
-filter=${2:-}
-[ -x "$ikepeer" ] || lab_die "ikepeer not found: $ikepeer"
-command -v pki >/dev/null && [ -x /usr/lib/ipsec/charon ] || { echo "SKIP: strongSwan not installed" >&2; exit 77; }
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun for kernel-libipsec" >&2; exit 77; }
+source "$(dirname "$0")/common.sh" "$@"
 command -v tcpdump >/dev/null || { echo "SKIP: no tcpdump" >&2; exit 77; }
 
-SS_ADDR=192.0.2.1 OUR_ADDR=192.0.2.2 SS_NET=10.0.1.0/24 OUR_NET=10.0.2.0/24
 FRAG_SIZE=600
 IKE=aes256gcm16-prfsha256-x25519 ESP=aes256gcm16
 
@@ -157,7 +145,6 @@ lab_veth "$NS_SS" wan $SS_ADDR/24 "$NS_OURS" wan $OUR_ADDR/24 || lab_die "veth"
 ip -n "$NS_SS" addr add 10.0.1.1/24 dev lo || lab_die "address"
 rsa_chain "$work/pki" || lab_die "pki"
 
-run() { [[ -z $filter || $1 == *$filter* ]] || return 0; lab_scenario "$@"; }
 run fragment-rsa3072-charon-initiates charon_initiates
 run fragment-rsa3072-ours-initiates ours_initiates
 lab_summary

@@ -15,20 +15,8 @@
 #                     SPIs on both sides, the child SA carried over and deletable over the new SA.
 #   usage: strongswan-ikepeer.sh IKEPEER [SCENARIO-FILTER]
 set -u
-lib=$(cd "$(dirname "$0")/../lab/lib" && pwd)
-source "$lib/common.sh"
-source "$lib/netns.sh"
-lab_require_root
-source "$lib/pki.sh"
-source "$lib/strongswan.sh"
-source "$(dirname "$0")/ikepeer-output.sh"
-ikepeer=${1:?usage: $0 IKEPEER [FILTER]}
-filter=${2:-}
-[ -x "$ikepeer" ] || lab_die "ikepeer not found: $ikepeer"
-command -v pki >/dev/null && [ -x /usr/lib/ipsec/charon ] || { echo "SKIP: strongSwan not installed" >&2; exit 77; }
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun for kernel-libipsec" >&2; exit 77; }
+source "$(dirname "$0")/common.sh" "$@"
 
-SS_ADDR=192.0.2.1 OUR_ADDR=192.0.2.2 SS_NET=10.0.1.0/24 OUR_NET=10.0.2.0/24
 
 # interop_pki DIR KEYTYPE: CA (10.0.0.0/16) issuing charon.lab (10.0.1.0/24) and ours.lab
 # (10.0.2.0/24); our key also as PKCS#8 (ours.p8), which libike loads.
@@ -248,7 +236,6 @@ lab_veth "$NS_SS" wan $SS_ADDR/24 "$NS_OURS" wan $OUR_ADDR/24 || lab_die "veth"
 ip -n "$NS_SS" addr add 10.0.1.1/24 dev lo || lab_die "address"
 interop_pki "$work/pki-ecdsa" ecdsa && interop_pki "$work/pki-ed25519" ed25519 || lab_die "pki"
 
-run() { [[ -z $filter || $1 == *$filter* ]] || return 0; lab_scenario "$@"; }
 run interop-ecdsa-charon-initiates charon_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16
 run interop-ecdsa-ours-initiates ours_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16 child
 run interop-ed25519-charon-initiates charon_initiates ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
