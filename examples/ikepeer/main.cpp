@@ -416,6 +416,9 @@ const char* config_error(ike::ConfigError e) {
         case ike::ConfigError::bad_ca: return "bad CA certificate";
         case ike::ConfigError::no_proposals: return "no proposals";
         case ike::ConfigError::unsupported_transform: return "unsupported transform";
+        case ike::ConfigError::bad_crl: return "bad CRL";
+        case ike::ConfigError::crl_rollback: return "CRL older than one already accepted";
+        case ike::ConfigError::bad_blocklist: return "bad blocklist";
     }
     return "?";
 }

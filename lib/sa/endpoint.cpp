@@ -361,6 +361,8 @@ Expected<void, ConfigError> Endpoint::update_policy(RevocationPolicy revocation,
     return {};
 }
 
+std::uint64_t Endpoint::highest_crl_number() const { return m_impl->config.revocation.min_crl_number; }
+
 Expected<void, ConfigError> Endpoint::update_credentials(Credentials credentials, Time now) {
     auto& m = *m_impl;
     Config c = m.config;

@@ -34,6 +34,13 @@ struct RevocationPolicy {
     };
     std::vector<IssuerSerial> blocked_serials;
     std::vector<std::string> blocked_names;  // SAN DNS names / IDs
+    // Rollback protection: a CRL whose cRLNumber is below this is refused (crl_rollback). The
+    // caller persists the highest number accepted (Endpoint::highest_crl_number()) and passes it
+    // back after a restart.
+    std::uint64_t min_crl_number = 0;
+    // A CRL past its nextUpdate stays in force and raises CrlExpired; strict: peers are refused
+    // (AuthFailure::revoked, "CRL expired") until a fresh CRL is loaded.
+    bool strict_crl_expiry = false;
 };
 
 // Proposals in order of preference (RFC 7296 §2.7): the responder picks the first of the

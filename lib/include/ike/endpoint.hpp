@@ -59,6 +59,9 @@ enum class CommandError : std::uint8_t {
 enum class ConfigError : std::uint8_t {
     no_credentials, bad_certificate, bad_private_key, key_mismatch, bad_ca, no_proposals,
     unsupported_transform,
+    bad_crl,        // a CRL that does not parse, is not signed by the CA, or is not yet valid
+    crl_rollback,   // a CRL with a lower cRLNumber than one already accepted
+    bad_blocklist,  // a blocklist entry that cannot be an entry (e.g. an empty name)
 };
 
 // Counters for the daemon to show (meshctl); monotonic for the life of the Endpoint.
@@ -113,8 +116,12 @@ public:
     Expected<void, CommandError> rekey_ike(IkeSaId ike, Time now);
     Expected<void, CommandError> delete_child(ChildSaId child, Time now);
     Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
-    // New CRL / blocklist / credentials; SAs with peers they revoke are torn down.
+    // New CRLs and blocklist. Checked as a whole before anything changes: a CRL that does not
+    // verify (bad_crl), an older one (crl_rollback) or a bad blocklist leaves the previous policy
+    // in force. Then SAs with peers the new policy revokes are torn down.
     Expected<void, ConfigError> update_policy(RevocationPolicy revocation, Time now);
+    // The highest cRLNumber accepted so far (0: none), for the caller to persist.
+    std::uint64_t highest_crl_number() const;
     // New own certificate and key, and possibly a new CA: a new CA replaces the X.509 verifier
     // the Endpoint made (not an injected one) and established SAs whose peer it does not vouch
     // for are torn down like revoked ones.

@@ -115,6 +115,48 @@ struct IkeKeysExported {
     crypto::SecureBytes sk_ei, sk_er, sk_ai, sk_ar;
 };
 
-using Event = std::variant<IkeSaUp, IkeSaDown, ChildSaUp, ChildSaDown, AuthFailed, IkeKeysExported>;
+// The peer's address or port changed (NAT rebinding, RFC 7296 §2.23): an authenticated request
+// of this IKE SA came from another address. Every later message of the IKE SA goes to `remote`;
+// the caller moves the outer addresses (and the UDP encapsulation ports) of the kernel SAs of
+// its children.
+struct PeerAddressChanged {
+    IkeSaId ike;
+    SocketAddress old_local;
+    SocketAddress old_remote;
+    SocketAddress local;
+    SocketAddress remote;
+    bool udp_encapsulation = false;  // the children's ESP travels in UDP (RFC 3948) from now on
+};
+
+// A rekey that did not happen: the SA it was for keeps running until its hard lifetime, so the
+// caller decides what to do (e.g. set up a fresh child SA before the old one expires).
+enum class RekeyFailure : std::uint8_t {
+    refused,             // the peer answered with an error notify (detail names it)
+    invalid_ke,          // INVALID_KE_PAYLOAD retries exhausted
+    no_proposal_chosen,  // NO_PROPOSAL_CHOSEN / TS_UNACCEPTABLE
+    timeout,             // the exchange was not answered (the IKE SA goes down with it)
+    bad_answer,          // the answer did not check out (e.g. selectors outside the certificate)
+};
+
+struct RekeyFailed {
+    IkeSaId ike;
+    std::optional<ChildSaId> child;  // empty: the IKE SA's own rekey failed
+    RekeyFailure reason{};
+    std::string detail;
+    bool retrying = false;  // a second attempt follows (a child rekey is retried once with only
+                            // the IKE SA's own KE group); a RekeyFailed with false is final
+};
+
+// A warning about the revocation data, for the caller to log and show: the newest CRL's
+// nextUpdate has passed (the offline CA's operator is late). Its revocations still apply; with
+// RevocationPolicy::strict_crl_expiry, peers are refused until a fresh CRL comes.
+struct CrlExpired {
+    std::uint64_t crl_number = 0;
+    Time next_update{};
+    bool strict = false;
+};
+
+using Event = std::variant<IkeSaUp, IkeSaDown, ChildSaUp, ChildSaDown, AuthFailed, IkeKeysExported,
+                           PeerAddressChanged, RekeyFailed, CrlExpired>;
 
 }  // namespace ike
