@@ -8,3 +8,8 @@ find_package(Boost 1.74 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(Catch2 2 REQUIRED)
 include(Catch)
+# The daemon and its tools (daemon/): config, command lines, JSON, sd_notify.
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
