@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks tests/lab/uml-run itself, on the host: the command's exit status and output come back,
 # -w directories and the scratch directory are writable, -e reaches the command, the kernel has
-# ESP; a command that outlives -t is stopped with status 125 and leaves no guest process.
+# ESP; a command that outlives -t is stopped with status 125 and leaves no guest process; a guest
+# that cannot boot gives 125 with the panic shown.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/lib/common.sh"
@@ -37,7 +38,18 @@ timeout_is_125_and_clean() {
     fi
 }
 
+# A guest that cannot boot on a machine that should run the lab is a failure (125), not a skip,
+# and the panic is shown: provoked with the emulated AMX mismatch and the shim left out.
+boot_failure_is_125_with_panic() {
+    local out rc=0
+    out=$(LAB_XSTATE_EMULATE=832 LAB_XSTATE_SHIM=0 "$run" -t 60 -- true 2>&1) || rc=$?
+    printf '%s\n' "$out" | tail -4 | sed 's/^/    /' >&2
+    [ $rc = 125 ] || { lab_log "status $rc, expected 125"; return 1; }
+    [[ $out == *"CANNOT BOOT"* && $out == *"Kernel panic"* ]] || { lab_log "no CANNOT BOOT with the panic"; return 1; }
+}
+
 lab_tmpdir work
 lab_scenario uml-run-status-output-dirs status_and_output
 lab_scenario uml-run-timeout-125-no-leftovers timeout_is_125_and_clean
+lab_scenario uml-run-boot-failure-125-panic-shown boot_failure_is_125_with_panic
 lab_summary
