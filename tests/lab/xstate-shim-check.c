@@ -1,10 +1,13 @@
 // Checks tests/lab/xstate-shim.c on the host, the way UML uses ptrace: a traced child loads known
-// values into its vector registers and stops; the tracer reads its XSAVE state with a buffer
-// shorter than the host's (x87 + SSE only, as UML does with a buffer smaller than an AMX host's),
-// changes xmm0 in it and writes it back with the same short length, then lets the child go on.
-// Without the shim the host refuses that write (the UML boot failure); with it (LD_PRELOAD) the
-// write succeeds, xmm0 carries the tracer's value, and the state beyond the short buffer (ymm0's
-// upper half; zmm16 and k1 where the CPU has AVX-512) is the child's own, not reset.
+// values into its vector registers and stops; the tracer reads its registers, with an XSAVE
+// buffer shorter than the host's (x87 + SSE only, as UML's is on an AMX host), then, as UML does
+// to learn a page fault's address, lets a signal run a handler in the child (the host resets the
+// FPU state for it; the handler clobbers the registers too) that stops again; the tracer puts the
+// registers back, with xmm0 changed, writing the XSAVE state with the same short length, and lets
+// the child go on. Without the shim the host refuses that write (the UML boot failure); with it
+// (LD_PRELOAD) the write succeeds, xmm0 carries the tracer's value, and the state beyond the
+// short buffer (ymm0's upper half; zmm16 and k1 where the CPU has AVX-512) is what the child had
+// when it stopped: neither reset nor the handler's.
 // Exit: 0 pass, 1 fail, 77 skip (no AVX: nothing lies beyond the legacy area).
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -17,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +71,18 @@ __attribute__((target("avx512f"))) static void stop_with_avx512(struct Regs* r, 
         : "rax", "rdi", "rsi", "rcx", "r11", "xmm0", "xmm16", "k1", "memory");
 }
 
+// The stand-in for UML's stub: clobbers what the child must get back, then stops for good.
+static int g_avx512;
+__attribute__((target("avx512f"))) static void clobber_avx512(void) {
+    __asm__ volatile("vpternlogd $0xff, %%zmm16, %%zmm16, %%zmm16\n\tkxnorw %%k1, %%k1, %%k1" ::: "xmm16", "k1");
+}
+static void stub_handler(int sig) {
+    (void)sig;
+    __asm__ volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0" ::: "xmm0");
+    if (g_avx512) clobber_avx512();
+    for (;;) raise(SIGSTOP);
+}
+
 static int cpu_has(unsigned leaf, unsigned sub, int reg, unsigned bit) {
     unsigned r[4];
     if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3])) return 0;
@@ -86,7 +102,9 @@ int main(void) {
     int pipefd[2];
     if (pipe(pipefd) != 0) return perror("pipe"), 1;
     const pid_t child = fork();
+    g_avx512 = avx512;
     if (child == 0) {
+        signal(SIGUSR1, stub_handler);
         ptrace(PTRACE_TRACEME, 0, NULL, NULL);
         struct Regs r = want;
         if (avx512) stop_with_avx512(&r, getpid());
@@ -97,9 +115,15 @@ int main(void) {
     int status = 0;
     if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status)) return puts("FAIL: child did not stop"), 1;
 
+    struct user_regs_struct gp;
+    if (ptrace(PTRACE_GETREGS, child, NULL, &gp) != 0) return perror("GETREGS"), 1;
     uint8_t buf[short_len];
     struct iovec iov = {buf, sizeof buf};
     if (ptrace(PTRACE_GETREGSET, child, (void*)NT_X86_XSTATE, &iov) != 0) return perror("GETREGSET"), 1;
+    // The stub's turn: a signal handler in the child, which stops inside it.
+    ptrace(PTRACE_CONT, child, NULL, (void*)(uintptr_t)SIGUSR1);
+    if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status)) return puts("FAIL: no stop in the handler"), 1;
+    if (ptrace(PTRACE_SETREGS, child, NULL, &gp) != 0) return perror("SETREGS"), 1;
     // What the host does without the shim (a direct system call bypasses any preload).
     const long raw = syscall(SYS_ptrace, PTRACE_SETREGSET, child, (void*)NT_X86_XSTATE, &iov);
     printf("host: SETREGSET with %d bytes: %s\n", short_len, raw == 0 ? "accepted" : strerror(errno));

@@ -3,7 +3,8 @@
 # between them constantly, which is where a wrong FPU/vector state restore (tests/lab/README.md,
 # "Hosts with AMX") corrupts programs. Run on the host: it computes the reference values, makes
 # a test CA, then boots one guest that runs, all at the same time,
-#   - six checksum processes (sha256sum, md5sum) over large files: each must equal the host's;
+#   - six checksum processes (sha256sum, md5sum, sha1sum) over two large files: each must equal
+#     the host's;
 #   - a ping through a hand-installed AES-GCM ESP tunnel between two sites: counters rise, the
 #     transit shows only ESP;
 #   - two examples/ikepeer (Botan: X25519, Ed25519, AES-GCM) negotiating with each other: both
@@ -20,17 +21,18 @@ guest_part() {
     local work=$GUEST_WORK
 
     # Load: checksum processes in the background for the whole run.
-    local f i n=0 pids=()
+    local f i n=0
     for f in $SUM_FILES; do
-        for tool in sha256sum md5sum; do
-            ( for i in 1 2 3; do $tool "$f"; done >"$work/sum.$n.$tool" ) &
-            pids+=($!) n=$((n + 1))
+        for tool in sha256sum md5sum sha1sum; do
+            ( for i in 1 2 3; do $tool "$f"; done >"$work/sum.$n.$tool"; echo $? >"$work/rc.$n" ) &
+            n=$((n + 1))
         done
     done
 
     lab_scenario esp-gcm-under-load esp_under_load
     lab_scenario ikepeer-handshake-under-load ikepeer_pair
-    lab_scenario parallel-checksums-equal-host checksums_agree "${pids[@]}"
+    lab_scenario parallel-checksums-equal-host checksums_agree $n
+    wait
     lab_summary
 }
 
@@ -42,7 +44,8 @@ esp_under_load() {
     lab_capture cap "$pcap"
     lab_ping "${SITE_H[1]}" "${SITE_HOST[2]}" 5 >/dev/null
     lab_capture_stop "$cap"
-    s12=$(lab_esp_spi 1 2) s21=$(lab_esp_spi 2 1)
+    printf -v s12 '0x%08x' "$(lab_esp_spi 1 2)"
+    printf -v s21 '0x%08x' "$(lab_esp_spi 2 1)"
     lab_xfrm_counters "${SITE_R[2]}"
     local in12=${XFRM_PACKETS[$s12]:-0} out21=${XFRM_PACKETS[$s21]:-0}
     lab_wire_check "$pcap"
@@ -75,10 +78,12 @@ ikepeer_pair() {
 
 field() { grep -m1 '^CHILD_SA_UP' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
+all_done() { [ "$(ls "$GUEST_WORK"/rc.* 2>/dev/null | wc -l)" = "$1" ]; }
+
 checksums_agree() {
-    local p bad=0 f
-    for p in "$@"; do wait "$p" || bad=1; done
-    [ $bad = 0 ] || { lab_log "a checksum process failed"; return 1; }
+    local bad=0 f
+    lab_wait_for 120 all_done "$1" || { lab_log "the checksum processes did not finish"; return 1; }
+    grep -qvx 0 "$GUEST_WORK"/rc.* && { lab_log "a checksum process failed"; return 1; }
     for f in "$GUEST_WORK"/sum.*; do
         while read -r sum path; do
             grep -qx "$sum  $path" "$GUEST_WORK/host.sums" ||
@@ -100,7 +105,7 @@ lab_require_root
 [ -x "$ikepeer" ] || lab_die "ikepeer not found: $ikepeer"
 lab_tmpdir work
 files="/usr/bin/linux.uml $(ls /usr/lib/x86_64-linux-gnu/libbotan-2.so.* 2>/dev/null | head -1)"
-(for f in $files; do sha256sum "$f"; md5sum "$f"; done) >"$work/host.sums"
+(for f in $files; do sha256sum "$f"; md5sum "$f"; sha1sum "$f"; done) >"$work/host.sums"
 (
     source "$here/lib/pki.sh"
     export STRONGSWAN_CONF=$work/pki/pki.conf
