@@ -102,8 +102,20 @@ void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
     dispatch_request(ctx, sa, rx, *inner);
 }
 
+// RFC 7296 §2.23: an authenticated request from another address or port (a NAT rebinding) moves
+// the SA: answers and every later request go there. Only integrity-checked requests get here;
+// responses and unprotected messages never move it (anyone can send those from anywhere).
+void follow_peer(Context& ctx, IkeSa& sa, const Received& rx) {
+    if (!sa.authenticated() || (rx.remote == sa.remote && rx.local == sa.local)) return;
+    PeerAddressChanged moved{sa.id, sa.local, sa.remote, rx.local, rx.remote, sa.nat.any()};
+    sa.local = rx.local;
+    sa.remote = rx.remote;
+    if (!sa.down_emitted) ctx.emit(std::move(moved));  // nothing left in the kernel to move otherwise
+}
+
 void dispatch_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
     sa.last_heard = ctx.now;
+    follow_peer(ctx, sa, rx);
     switch (rx.message.header.exchange) {
         case wire::ExchangeType::ike_auth:
             if (!sa.initiator()) handle_ike_auth_request(ctx, sa, rx, inner);
