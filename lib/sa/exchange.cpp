@@ -221,11 +221,17 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
                 case RequestKind::auth_failed:
                     close_ike(ctx, sa, DownReason::deleted_locally, "deleted (no answer from the peer)");
                     return;
+                case RequestKind::rekey_child:
+                case RequestKind::rekey_ike: {
+                    const auto& req = sa.window.outstanding()->request;
+                    const auto child = req.kind == RequestKind::rekey_child ? std::optional(req.child) : std::nullopt;
+                    emit_rekey_failed(ctx, sa, child, RekeyFailure::timeout, "no answer to the rekey: the IKE SA goes down");
+                    close_ike(ctx, sa, DownReason::dead_peer, "no answer from the peer");
+                    return;
+                }
                 case RequestKind::delete_child:
                 case RequestKind::liveness:
                 case RequestKind::create_child:
-                case RequestKind::rekey_child:
-                case RequestKind::rekey_ike:
                     close_ike(ctx, sa, DownReason::dead_peer, "no answer from the peer");
                     return;
             }
@@ -233,6 +239,12 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
     check_child_timers(ctx, sa);
     check_ike_lifetime(ctx, sa);
     check_liveness(ctx, sa);
+}
+
+void emit_rekey_failed(Context& ctx, const IkeSa& sa, std::optional<ChildSaId> child, RekeyFailure reason,
+                       std::string detail, bool retrying) {
+    if (sa.down_emitted) return;  // reported down already: nothing left to rekey
+    ctx.emit(RekeyFailed{sa.id, child, reason, std::move(detail), retrying});
 }
 
 std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {

@@ -7,11 +7,6 @@
 namespace ike::sa {
 namespace {
 
-std::string notify_name(wire::NotifyType t) {
-    const auto n = wire::to_string(t);
-    return n.empty() ? "notify " + std::to_string(wire::raw(t)) : std::string(n);
-}
-
 // Our AUTH payload over our signed octets (initiator: IKE_SA_INIT request | Nr | prf(SK_pi, IDi')).
 std::optional<wire::Authentication> our_auth(Context& ctx, const IkeSa& sa) {
     const auto id = id_body(ctx.config.credentials.local_id);
