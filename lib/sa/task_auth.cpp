@@ -54,7 +54,6 @@ Expected<VerifiedPeer, VerifyFailure> authenticate_peer(Context& ctx, const IkeS
 void emit_ike_up(Context& ctx, IkeSa& sa) {
     ++ctx.counters.ike_sas_up;
     ctx.emit(IkeSaUp{sa.id, sa.local, sa.remote, *sa.peer_id, sa.suite, sa.nat, sa.initiator(), sa.peer_not_after, std::nullopt});
-    export_ike_keys(ctx, sa);
 }
 
 }  // namespace
