@@ -23,6 +23,7 @@
 #include "crypto/rng.hpp"
 #include "crypto/x509_cert.hpp"
 #include "ike/endpoint.hpp"
+#include "ike/keylog.hpp"
 #include "policy/x509_verifier.hpp"
 
 namespace {
@@ -59,17 +60,20 @@ Actions and output:
   --exit-after SECS    exit after that many seconds (default 30); 0: run until killed
   --exit-on-down       exit once no IKE SA is left after one was up
   --print-keys         print child SA keys (hex) in CHILD_SA_UP lines, and IKE_KEYS lines
-                       (IKE SPIs and SK_e*); for tests only
+                       (IKE SPIs, SK_e*, SK_a* and the suite) as soon as IKE_SA_INIT made
+                       them; for tests only
+  --keylog FILE        append each IKE SA's keys to FILE as lines of Wireshark's
+                       ikev2_decryption_table (the file holds secrets)
   --print-fragments    print a FRAGMENTS line (sent, received, reassembled) whenever they change
   --help               this text
 
 Each event is one line on stdout: IKE_SA_UP, CHILD_SA_UP, CHILD_SA_DOWN, IKE_SA_DOWN,
-AUTH_FAILED, IKE_KEYS (key=value fields); an IKE SA made by a rekey says replaces=ID. Errors go to stderr; the exit status is 0 unless an error
+AUTH_FAILED, IKE_KEYS, PEER_MOVED, REKEY_FAILED, CRL_EXPIRED (key=value fields); an IKE SA made by a rekey says replaces=ID. Errors go to stderr; the exit status is 0 unless an error
 stopped the program (2: bad usage or files, 1: socket errors).
 )";
 
 struct Options {
-    std::string local, cert, key, ca, id, initiate, peer_id, del = "child";
+    std::string local, cert, key, ca, id, initiate, peer_id, del = "child", keylog;
     std::vector<std::string> local_ts, remote_ts, chain;
     bool transport = false, print_keys = false, exit_on_down = false, no_pfs = false, print_fragments = false;
     long fragment_size = -1;
@@ -140,6 +144,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--chain") o.chain.push_back(value());
         else if (a == "--fragment-size") o.fragment_size = parse_count(a, value());
         else if (a == "--print-fragments") o.print_fragments = true;
+        else if (a == "--keylog") o.keylog = value();
         else usage_error("unknown option " + a);
     }
     if (o.local.empty() || o.cert.empty() || o.key.empty() || o.ca.empty())
@@ -374,8 +379,26 @@ void print_event(const ike::Event& ev, const Options& o, Run& run) {
                     e->remote.to_string().c_str(), e->peer_id.to_string().c_str(), e->initiator ? 1 : 0,
                     e->nat.local_behind_nat ? 1 : 0, e->nat.peer_behind_nat ? 1 : 0, replaces.c_str());
     } else if (const auto* k = std::get_if<ike::IkeKeysExported>(&ev)) {
-        std::printf("IKE_KEYS ike=%llu spi_i=%s spi_r=%s sk_ei=%s sk_er=%s\n", static_cast<unsigned long long>(k->ike.value),
-                    hex(k->spi_i).c_str(), hex(k->spi_r).c_str(), hex(k->sk_ei).c_str(), hex(k->sk_er).c_str());
+        // New fields go last: the interop scripts read the first ones by position.
+        const auto& su = k->suite;
+        if (o.print_keys)
+            std::printf("IKE_KEYS ike=%llu spi_i=%s spi_r=%s sk_ei=%s sk_er=%s sk_ai=%s sk_ar=%s suite=encr:%u/%u,integ:%u,prf:%u,ke:%u\n",
+                        static_cast<unsigned long long>(k->ike.value), hex(k->spi_i).c_str(), hex(k->spi_r).c_str(),
+                        hex(k->sk_ei).c_str(), hex(k->sk_er).c_str(), hex(k->sk_ai).c_str(), hex(k->sk_ar).c_str(),
+                        unsigned(su.sk.encr), unsigned(su.sk.key_bits), unsigned(su.sk.integ), unsigned(su.prf), unsigned(su.ke));
+        if (!o.keylog.empty()) {
+            std::ofstream f(o.keylog, std::ios::app);
+            f << ike::ikev2_decryption_table_line(*k) << '\n';
+            if (!f) std::fprintf(stderr, "ikepeer: cannot write %s\n", o.keylog.c_str());
+        }
+    } else if (const auto* pm = std::get_if<ike::PeerAddressChanged>(&ev)) {
+        std::printf("PEER_MOVED ike=%llu from=%s to=%s\n", static_cast<unsigned long long>(pm->ike.value),
+                    pm->old_remote.to_string().c_str(), pm->remote.to_string().c_str());
+    } else if (const auto* rf = std::get_if<ike::RekeyFailed>(&ev)) {
+        std::printf("REKEY_FAILED ike=%llu child=%llu retrying=%d detail=\"%s\"\n", static_cast<unsigned long long>(rf->ike.value),
+                    static_cast<unsigned long long>(rf->child ? rf->child->value : 0), rf->retrying ? 1 : 0, rf->detail.c_str());
+    } else if (const auto* ce = std::get_if<ike::CrlExpired>(&ev)) {
+        std::printf("CRL_EXPIRED number=%llu strict=%d\n", static_cast<unsigned long long>(ce->crl_number), ce->strict ? 1 : 0);
     } else if (const auto* c = std::get_if<ike::ChildSaUp>(&ev)) {
         std::string line = "CHILD_SA_UP ike=" + std::to_string(c->ike.value) + " child=" + std::to_string(c->child.value) +
                            " in_spi=" + spi_hex(c->inbound.spi) + " out_spi=" + spi_hex(c->outbound.spi) +
@@ -449,7 +472,7 @@ ike::Config make_config(const Options& o) {
     c.verifier = std::move(*verifier);
     for (const auto& t : o.local_ts) c.local_traffic.push_back(parse_cidr(t));
     if (o.no_pfs) c.proposals.child_ke.clear();
-    c.export_keys = o.print_keys;
+    c.export_keys = o.print_keys || !o.keylog.empty();
     return c;
 }
 

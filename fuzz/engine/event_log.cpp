@@ -85,7 +85,10 @@ void EventLog::on(const ike::Event& e) {
             else if constexpr (std::is_same_v<T, ike::IkeKeysExported>) {
                 FUZZ_REQUIRE(!ev.sk_ei.empty() && !ev.sk_er.empty(), "side %d IkeKeysExported without keys", m_side);
                 new_keys.push_back(ev);
-            }  // AuthFailed: informational, may name an IKE SA never reported up
+            } else if constexpr (std::is_same_v<T, ike::PeerAddressChanged>) on_peer_moved(ev);
+            else if constexpr (std::is_same_v<T, ike::RekeyFailed>) on_rekey_failed(ev);
+            // AuthFailed: informational, may name an IKE SA never reported up. CrlExpired: a
+            // warning about the policy, no SA.
         },
         e);
 }
@@ -108,6 +111,29 @@ void EventLog::on_ike_up(const ike::IkeSaUp& e) {
         for (auto& [id, c] : m_children)
             if (!c.down && c.ike == e.replaces->value) c.ike = e.ike.value;
     }
+}
+
+// RFC 7296 §2.23: only an SA the caller knows moves, and only to somewhere else.
+void EventLog::on_peer_moved(const ike::PeerAddressChanged& e) {
+    const auto s = m_ikes.find(e.ike.value);
+    FUZZ_REQUIRE(s != m_ikes.end() && s->second.up && !s->second.down,
+                 "side %d PeerAddressChanged for IKE SA %llu that is not up", m_side,
+                 static_cast<unsigned long long>(e.ike.value));
+    FUZZ_REQUIRE(e.local != e.old_local || e.remote != e.old_remote,
+                 "side %d PeerAddressChanged for IKE SA %llu without a change", m_side,
+                 static_cast<unsigned long long>(e.ike.value));
+}
+
+// A failed rekey names an SA that is up, and a child SA that was reported; only a child
+// rekey is retried.
+void EventLog::on_rekey_failed(const ike::RekeyFailed& e) {
+    const auto s = m_ikes.find(e.ike.value);
+    FUZZ_REQUIRE(s != m_ikes.end() && s->second.up && !s->second.down, "side %d RekeyFailed for IKE SA %llu that is not up",
+                 m_side, static_cast<unsigned long long>(e.ike.value));
+    FUZZ_REQUIRE(!e.child || m_children.contains(e.child->value), "side %d RekeyFailed for child SA %llu never reported up",
+                 m_side, static_cast<unsigned long long>(e.child ? e.child->value : 0));
+    FUZZ_REQUIRE(!e.retrying || e.child, "side %d RekeyFailed retrying an IKE SA rekey", m_side);
+    FUZZ_REQUIRE(!e.detail.empty(), "side %d RekeyFailed without a reason", m_side);
 }
 
 void EventLog::on_ike_down(const ike::IkeSaDown& e) {

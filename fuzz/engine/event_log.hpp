@@ -65,6 +65,8 @@ private:
     void on_ike_down(const ike::IkeSaDown& e);
     void on_child_up(const ike::ChildSaUp& e);
     void on_child_down(const ike::ChildSaDown& e);
+    void on_peer_moved(const ike::PeerAddressChanged& e);
+    void on_rekey_failed(const ike::RekeyFailed& e);
 
     int m_side;
     const ike::Config& m_config;

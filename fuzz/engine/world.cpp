@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include "pki.hpp"
 #include "wire/message.hpp"
@@ -16,7 +17,10 @@ namespace {
 const bool trace = std::getenv("FUZZ_ENGINE_TRACE") != nullptr;
 
 const char* event_name(const ike::Event& e) {
-    static constexpr const char* names[] = {"IkeSaUp", "IkeSaDown", "ChildSaUp", "ChildSaDown", "AuthFailed", "IkeKeysExported"};
+    static constexpr const char* names[] = {"IkeSaUp",         "IkeSaDown",          "ChildSaUp",
+                                            "ChildSaDown",     "AuthFailed",         "IkeKeysExported",
+                                            "PeerAddressChanged", "RekeyFailed",     "CrlExpired"};
+    static_assert(std::size(names) == std::variant_size_v<ike::Event>, "a name for every event");
     return names[e.index()];
 }
 

@@ -20,6 +20,7 @@ std::string_view to_string(CertError e) noexcept {
         case CertError::UnknownCriticalExtension: return "UnknownCriticalExtension";
         case CertError::Revoked: return "Revoked";
         case CertError::CrlInvalid: return "CrlInvalid";
+        case CertError::CrlExpired: return "CrlExpired";
         case CertError::IdentityMismatch: return "IdentityMismatch";
         case CertError::SubnetNotAllowed: return "SubnetNotAllowed";
         case CertError::InvalidArgument: return "InvalidArgument";

@@ -24,7 +24,8 @@ enum class CertError {
     BadKeyUsage,               // keyUsage lacks digitalSignature (leaf) or keyCertSign/cRLSign
     UnknownCriticalExtension,  // a critical extension we do not understand (RFC 5280 §4.2)
     Revoked,                   // the serial is on the issuer's CRL
-    CrlInvalid,                // the CRL is not signed by the CA, or is outside thisUpdate/nextUpdate
+    CrlInvalid,                // the CRL is not signed by the CA (or the issuing intermediate), or not yet valid
+    CrlExpired,                // strict expiry: the issuer's newest CRL is past its nextUpdate
     IdentityMismatch,          // the IKE identity matches no SAN nor the subject
     SubnetNotAllowed,          // an address range outside the certificate's RFC 3779 blocks
     InvalidArgument,           // a caller error (empty DNS name, bad validity interval ...)

@@ -55,9 +55,21 @@ CertResult<Crl> Crl::from_pem(std::string_view pem) {
     });
 }
 
-TimePoint Crl::this_update() const noexcept { return m_impl->crl.this_update().to_std_timepoint(); }
-TimePoint Crl::next_update() const noexcept { return m_impl->crl.next_update().to_std_timepoint(); }
+namespace {
+// nextUpdate is optional in the syntax (RFC 5280 §5.1.2.5) and Botan throws on an unset time.
+TimePoint time_or(const Botan::X509_Time& t, TimePoint absent) noexcept {
+    try {
+        return t.time_is_set() ? t.to_std_timepoint() : absent;
+    } catch (const std::exception&) {
+        return absent;
+    }
+}
+}  // namespace
+
+TimePoint Crl::this_update() const noexcept { return time_or(m_impl->crl.this_update(), TimePoint::max()); }
+TimePoint Crl::next_update() const noexcept { return time_or(m_impl->crl.next_update(), TimePoint::max()); }
 std::size_t Crl::revoked_count() const noexcept { return m_impl->serials.size(); }
+std::uint64_t Crl::number() const noexcept { return m_impl->crl.crl_number(); }
 
 bool Crl::revokes(std::span<const std::uint8_t> serial) const noexcept {
     // Strip leading zeros so that 00 11 and 11 name the same serial.

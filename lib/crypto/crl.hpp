@@ -19,9 +19,13 @@ public:
     static CertResult<Crl> from_der(std::span<const std::uint8_t> der);
     static CertResult<Crl> from_pem(std::string_view pem);
 
+    // TimePoint::max() when absent or not representable: a CRL without thisUpdate is never
+    // current, one without nextUpdate never expires.
     TimePoint this_update() const noexcept;
     TimePoint next_update() const noexcept;
     std::size_t revoked_count() const noexcept;
+    // The cRLNumber extension (RFC 5280 §5.2.3); 0 when absent.
+    std::uint64_t number() const noexcept;
     // serial as Certificate::serial() gives it (big-endian magnitude).
     bool revokes(std::span<const std::uint8_t> serial) const noexcept;
     // Signed by `issuer` (its subject must be the CRL's issuer) with an algorithm we accept.

@@ -70,22 +70,42 @@ CertResult<std::optional<IpAddrBlocks>> effective_blocks(const TrustAnchor& anch
     return effective;
 }
 
-CertResult<void> check_revocation(const TrustAnchor& anchor, const Certificate& top, TimePoint now) {
-    const auto crls = anchor.crls();
-    if (crls.empty()) {
+// The newest of the CRLs an issuer signed (highest cRLNumber, then latest thisUpdate).
+const IssuedCrl* newest_of(std::span<const IssuedCrl> crls, const std::array<std::uint8_t, 32>& issuer) {
+    const IssuedCrl* newest = nullptr;
+    for (const auto& c : crls) {
+        if (c.issuer_spki_sha256 != issuer) continue;
+        if (newest == nullptr || c.crl.number() > newest->crl.number() ||
+            (c.crl.number() == newest->crl.number() && c.crl.this_update() > newest->crl.this_update()))
+            newest = &c;
+    }
+    return newest;
+}
+
+// RFC 5280 §6.3: `cert` against the CRLs its issuer signed. None: nothing to check. An expired
+// one still revokes (a late CA operator must not take the mesh down); strict refuses instead.
+CertResult<void> check_revocation(std::span<const IssuedCrl> crls, const Certificate& cert, const Certificate& issuer,
+                                  TimePoint now, CrlExpiry expiry) {
+    const auto key = issuer.spki_sha256();
+    const auto* newest = newest_of(crls, key);
+    if (newest == nullptr) {
         return {};
     }
-    const auto newest = std::max_element(crls.begin(), crls.end(), [](const Crl& a, const Crl& b) {
-        return a.this_update() < b.this_update();
-    });
-    if (now < newest->this_update() || now > newest->next_update()) {
-        return unexpected(CertError::CrlInvalid);
+    const auto serial = cert.serial();
+    for (const auto& c : crls) {
+        if (c.issuer_spki_sha256 == key && c.crl.revokes(serial)) {
+            return unexpected(CertError::Revoked);
+        }
     }
-    const auto serial = top.serial();
-    if (std::any_of(crls.begin(), crls.end(), [&](const Crl& c) { return c.revokes(serial); })) {
-        return unexpected(CertError::Revoked);
+    if (expiry == CrlExpiry::strict && now >= newest->crl.next_update()) {
+        return unexpected(CertError::CrlExpired);
     }
     return {};
+}
+
+// A CRL issued (and signed) by `issuer`, a CA allowed to sign CRLs.
+bool signed_crl(const Crl& crl, const Certificate& issuer) {
+    return issuer.allows_crl_sign() && crl.verify_issued_by(issuer).has_value();
 }
 
 }  // namespace
@@ -110,18 +130,65 @@ CertResult<TrustAnchor> TrustAnchor::create(Certificate ca) {
     return TrustAnchor(std::move(ca));
 }
 
+CertResult<void> TrustAnchor::learn_intermediate(const Certificate& c) {
+    const auto key = c.spki_sha256();
+    for (const auto& k : m_intermediates) {
+        if (k.spki_sha256() == key && k.der().size() == c.der().size() &&
+            std::equal(k.der().begin(), k.der().end(), c.der().begin())) {
+            return {};
+        }
+    }
+    if (!c.is_ca() || !c.allows_cert_sign()) {
+        return unexpected(CertError::NotACa);
+    }
+    bool chains = issued_by(c, m_ca) && c.verify_signed_by(m_ca.public_key()).has_value();
+    for (std::size_t i = 0; !chains && i < m_intermediates.size(); ++i) {
+        chains = issued_by(c, m_intermediates[i]) && c.verify_signed_by(m_intermediates[i].public_key()).has_value();
+    }
+    if (!chains) {
+        return unexpected(CertError::UnknownCa);
+    }
+    if (m_intermediates.size() >= kMaxKnownIntermediates) {
+        // The oldest that signs no installed CRL goes: those CRLs must stay checkable.
+        const auto spare = std::find_if(m_intermediates.begin(), m_intermediates.end(), [&](const Certificate& k) {
+            const auto spki = k.spki_sha256();
+            return std::none_of(m_crls.begin(), m_crls.end(),
+                                [&](const IssuedCrl& crl) { return crl.issuer_spki_sha256 == spki; });
+        });
+        if (spare == m_intermediates.end()) {
+            return unexpected(CertError::ChainTooLong);
+        }
+        m_intermediates.erase(spare);
+    }
+    m_intermediates.push_back(c);
+    return {};
+}
+
+CertResult<std::vector<IssuedCrl>> TrustAnchor::check_crls(std::span<const Crl> crls) const {
+    std::vector<IssuedCrl> out;
+    for (const auto& crl : crls) {
+        if (signed_crl(crl, m_ca)) {
+            out.push_back(IssuedCrl{crl, m_ca.spki_sha256(), true});
+            continue;
+        }
+        const auto it = std::find_if(m_intermediates.begin(), m_intermediates.end(),
+                                     [&](const Certificate& i) { return signed_crl(crl, i); });
+        if (it == m_intermediates.end()) {
+            return unexpected(CertError::CrlInvalid);
+        }
+        out.push_back(IssuedCrl{crl, it->spki_sha256(), false});
+    }
+    return out;
+}
+
 CertResult<void> TrustAnchor::set_crl(Crl crl) { return set_crls(std::span(&crl, 1)); }
 
 CertResult<void> TrustAnchor::set_crls(std::span<const Crl> crls) {
-    if (!crls.empty() && !m_ca.allows_crl_sign()) {
-        return unexpected(CertError::CrlInvalid);
+    auto checked = check_crls(crls);
+    if (!checked) {
+        return unexpected(checked.error());
     }
-    for (const auto& crl : crls) {
-        if (auto ok = crl.verify_issued_by(m_ca); !ok) {
-            return unexpected(ok.error());
-        }
-    }
-    m_crls.assign(crls.begin(), crls.end());
+    m_crls = std::move(*checked);
     return {};
 }
 
@@ -140,7 +207,7 @@ CertResult<bool> TrustAnchor::matches_certreq(std::span<const std::uint8_t> data
 CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor& anchor,
                                                   const Certificate& leaf,
                                                   std::span<const Certificate> intermediates,
-                                                  TimePoint now) {
+                                                  TimePoint now, CrlExpiry expiry) {
     if (!leaf.allows_digital_signature()) {
         return unexpected(CertError::BadKeyUsage);
     }
@@ -197,8 +264,11 @@ CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor& anchor,
     if (const auto limit = anchor.certificate().path_limit(); limit && path.size() - 1 > *limit) {
         return unexpected(CertError::ChainTooLong);
     }
-    if (auto ok = check_revocation(anchor, *path.back(), now); !ok) {
-        return unexpected(ok.error());
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const Certificate& issuer = i + 1 < path.size() ? *path[i + 1] : anchor.certificate();
+        if (auto ok = check_revocation(anchor.crls(), *path[i], issuer, now, expiry); !ok) {
+            return unexpected(ok.error());
+        }
     }
     auto blocks = effective_blocks(anchor, path);
     if (!blocks) {
@@ -208,7 +278,11 @@ CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor& anchor,
     for (const auto* c : path) {
         not_after = std::min(not_after, c->not_after());
     }
-    return VerifiedPeer(leaf, std::move(*blocks), not_after);
+    std::vector<Certificate> through;
+    for (std::size_t i = 1; i < path.size(); ++i) {
+        through.push_back(*path[i]);
+    }
+    return VerifiedPeer(leaf, std::move(*blocks), not_after, std::move(through));
 }
 
 }  // namespace ike::crypto

@@ -28,7 +28,8 @@ std::string_view describe(CertError e) {
         case CertError::BadKeyUsage: return "keyUsage forbids this use";
         case CertError::UnknownCriticalExtension: return "carries an unknown critical extension";
         case CertError::Revoked: return "serial is on the CA's CRL";
-        case CertError::CrlInvalid: return "the CA's CRL is not signed by it or not current: failing closed";
+        case CertError::CrlInvalid: return "a CRL is not signed by its issuer: failing closed";
+        case CertError::CrlExpired: return "CRL expired: the issuer's newest CRL is past its nextUpdate (strict_crl_expiry)";
         case CertError::IdentityMismatch: return "identity matches no SAN";
         case CertError::SubnetNotAllowed: return "RFC 3779 blocks exceed the issuer's";
         case CertError::InvalidArgument: return "invalid argument";
@@ -55,7 +56,8 @@ AuthFailure reason_of(CertError e) {
         case CertError::BadKeyUsage: return AuthFailure::bad_key_usage;
         // Revocation status unknown (stale or forged CRL) is treated as revoked: fail closed.
         case CertError::Revoked:
-        case CertError::CrlInvalid: return AuthFailure::revoked;
+        case CertError::CrlInvalid:
+        case CertError::CrlExpired: return AuthFailure::revoked;
         case CertError::IdentityMismatch: return AuthFailure::identity_mismatch;
         case CertError::SubnetNotAllowed: return AuthFailure::subnet_not_allowed;
     }
@@ -116,26 +118,57 @@ Expected<std::shared_ptr<const X509Verifier>, ConfigError> X509Verifier::create(
     return std::make_shared<const X509Verifier>(std::move(*anchor), cache_capacity);
 }
 
+crypto::CertResult<std::vector<crypto::Crl>> X509Verifier::parse_crls(const RevocationPolicy& revocation) {
+    std::vector<crypto::Crl> crls;
+    for (const auto& der : revocation.crls) {
+        auto crl = crypto::Crl::from_der(der);
+        if (!crl) return unexpected(CertError::CrlInvalid);
+        crls.push_back(std::move(*crl));
+    }
+    return crls;
+}
+
 Expected<void, VerifyFailure> X509Verifier::load_crls(const RevocationPolicy& revocation) const {
     if (revocation.crls != m_crl_bytes) {
-        // A new set (or the first): parse and verify every CRL against the CA once. On failure
-        // the anchor keeps its previous CRLs, but verification fails closed until a good set.
+        // A new set (or the first): parse and verify every CRL once. The Endpoint checked it
+        // already (check_crls); a set that fails here was never checked: fail closed.
         ++m_crl_loads;
         m_crl_bytes = revocation.crls;
         m_crl_failure.reset();
-        std::vector<crypto::Crl> crls;
-        for (std::size_t i = 0; i < revocation.crls.size() && !m_crl_failure; ++i) {
-            auto crl = crypto::Crl::from_der(revocation.crls[i]);
-            if (!crl)
-                m_crl_failure = to_verify_failure(CertError::CrlInvalid, "CRL " + std::to_string(i) + " does not parse");
-            else
-                crls.push_back(std::move(*crl));
-        }
-        if (!m_crl_failure)
-            if (auto ok = m_anchor.set_crls(crls); !ok) m_crl_failure = to_verify_failure(ok.error(), "revocation policy");
+        auto crls = parse_crls(revocation);
+        if (!crls)
+            m_crl_failure = to_verify_failure(crls.error(), "revocation policy");
+        else if (auto ok = m_anchor.set_crls(*crls); !ok)
+            m_crl_failure = to_verify_failure(ok.error(), "revocation policy");
     }
     if (m_crl_failure) return unexpected(*m_crl_failure);
     return {};
+}
+
+Expected<std::vector<CrlInfo>, ConfigError> X509Verifier::check_crls(const RevocationPolicy& revocation) const {
+    auto crls = parse_crls(revocation);
+    if (!crls) return unexpected(ConfigError::bad_crl);
+    auto checked = m_anchor.check_crls(*crls);
+    if (!checked) return unexpected(ConfigError::bad_crl);
+    std::vector<CrlInfo> out;
+    for (const auto& c : *checked)
+        out.push_back(CrlInfo{c.crl.number(), c.crl.this_update(), c.crl.next_update(), c.issuer_spki_sha256, c.by_anchor});
+    return out;
+}
+
+void X509Verifier::learn_intermediates(std::span<const std::vector<std::uint8_t>> chain) const {
+    // Any order: an intermediate may come before its own issuer; each pass learns what chains now.
+    std::vector<crypto::Certificate> todo;
+    for (std::size_t i = 1; i < chain.size(); ++i)
+        if (auto c = crypto::Certificate::from_der(chain[i])) todo.push_back(std::move(*c));
+    for (bool progress = true; progress && !todo.empty();) {
+        progress = false;
+        std::erase_if(todo, [&](const crypto::Certificate& c) {
+            const bool ok = m_anchor.learn_intermediate(c).has_value();
+            progress = progress || ok;
+            return ok;
+        });
+    }
 }
 
 Expected<VerifiedPeer, VerifyFailure> X509Verifier::verify(std::span<const std::vector<std::uint8_t>> chain,
@@ -155,8 +188,12 @@ Expected<VerifiedPeer, VerifyFailure> X509Verifier::verify(std::span<const std::
         certs.push_back(std::move(*c));
     }
     if (auto ok = load_crls(revocation); !ok) return unexpected(ok.error());
-    const auto v = crypto::verify_certificate_chain(m_anchor, certs.front(), std::span(certs).subspan(1), now);
+    const auto expiry = revocation.strict_crl_expiry ? crypto::CrlExpiry::strict : crypto::CrlExpiry::tolerated;
+    const auto v = crypto::verify_certificate_chain(m_anchor, certs.front(), std::span(certs).subspan(1), now, expiry);
     if (!v) return unexpected(to_verify_failure(v.error(), certs.front().subject()));
+    // Their CRLs may come; the one nearest the anchor first, so that each chains when learned.
+    const auto mids = v->intermediates();
+    for (auto it = mids.rbegin(); it != mids.rend(); ++it) (void)m_anchor.learn_intermediate(*it);
     return to_verified_peer(*v);
 }
 

@@ -17,8 +17,10 @@
 
 namespace ike::policy {
 
-// Thread-safety: verify() is const for the engine but updates a certificate cache and the CRL
-// state behind it (mutable). Like the Endpoint that owns it, one instance serves one thread; do
+// Intermediates become known (so that their CRLs can be checked) from our own chain and from
+// every peer chain that verifies.
+// Thread-safety: verify() is const for the engine but updates a certificate cache, the known
+// intermediates and the CRL state behind it (mutable). Like the Endpoint that owns it, one instance serves one thread; do
 // not share it between Endpoints running on different threads.
 class X509Verifier final : public CertificateVerifier {
 public:
@@ -29,6 +31,10 @@ public:
     Expected<VerifiedPeer, VerifyFailure> verify(std::span<const std::vector<std::uint8_t>> chain,
                                                  const RevocationPolicy& revocation, Time now) const override;
     std::array<std::uint8_t, 20> ca_key_id() const override;
+    // Each CRL parsed and signed by the CA or a known intermediate (bad_crl otherwise).
+    Expected<std::vector<CrlInfo>, ConfigError> check_crls(const RevocationPolicy& revocation) const override;
+    // The CA certificates of our own chain that chain to the CA (the others are ignored).
+    void learn_intermediates(std::span<const std::vector<std::uint8_t>> chain) const override;
 
     // Observables for tests and the daemon's counters.
     std::size_t crl_loads() const noexcept { return m_crl_loads; }  // distinct CRL sets verified
@@ -40,6 +46,7 @@ public:
 private:
     // Installs revocation.crls into the anchor unless they are the bytes installed last time.
     Expected<void, VerifyFailure> load_crls(const RevocationPolicy& revocation) const;
+    static crypto::CertResult<std::vector<crypto::Crl>> parse_crls(const RevocationPolicy& revocation);
 
     mutable crypto::TrustAnchor m_anchor;
     mutable crypto::CertificateCache m_cache;

@@ -6,6 +6,7 @@
 #include "policy/authorize.hpp"
 #include "policy/x509_verifier.hpp"
 #include "sa/cookie.hpp"
+#include "sa/revocation.hpp"
 #include "sa/sa_table.hpp"
 #include "sa/tasks.hpp"
 #include "wire/message.hpp"
@@ -30,6 +31,7 @@ struct Endpoint::Impl {
     std::optional<SocketAddress> default_local;
     Time invalid_spi_window{};
     unsigned invalid_spi_sent = 0;
+    sa::RevocationState revocation;
 
     Impl(Config c, bool own, std::unique_ptr<crypto::Rng> r, std::unique_ptr<SpiAllocator> s)
         : config(std::move(c)), own_verifier(own), rng(std::move(r)), spis(std::move(s)),
@@ -46,6 +48,12 @@ struct Endpoint::Impl {
     void answer_invalid_spi(const sa::Received& rx, Time now);
     void after_message(IkeSa& sa, Time now);
     void recheck_peers(Time now);
+    // CrlExpired once per expired CRL; in strict mode the peers are checked again (and refused).
+    void check_crl_expiry(Time now) {
+        if (revocation.report_expired(now, config.revocation.strict_crl_expiry, events, counters) &&
+            config.revocation.strict_crl_expiry)
+            recheck_peers(now);
+    }
     // Every input ends here: the table re-reads the SAs it touched and drops the closed ones.
     void settle(Time now) { table.settle(context(now)); }
 };
@@ -87,7 +95,14 @@ Expected<Endpoint, ConfigError> Endpoint::create(Config config, std::unique_ptr<
         if (auto ok = policy::check_own_credentials(config.credentials); !ok) return unexpected(ok.error());
         config.verifier = std::move(*verifier);
     }
-    return Endpoint(std::make_unique<Impl>(std::move(config), own_verifier, std::move(rng), std::move(spis)));
+    config.verifier->learn_intermediates(config.credentials.certificate_chain);
+    sa::RevocationState revocation;
+    const auto checked = revocation.check(config.revocation, *config.verifier, std::nullopt);  // no clock here
+    if (!checked) return unexpected(checked.error());
+    revocation.commit(*checked);
+    auto impl = std::make_unique<Impl>(std::move(config), own_verifier, std::move(rng), std::move(spis));
+    impl->revocation = std::move(revocation);
+    return Endpoint(std::move(impl));
 }
 
 Endpoint::Endpoint(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -243,6 +258,7 @@ void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketA
         m.after_message(*sa, now);
     }
     m.settle(now);
+    m.check_crl_expiry(now);
 }
 
 void Endpoint::handle_timeout(Time now) {
@@ -254,6 +270,7 @@ void Endpoint::handle_timeout(Time now) {
             m.table.touch(*sa);
         }
     m.settle(now);
+    m.check_crl_expiry(now);
 }
 
 Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req, Time now) {
@@ -356,12 +373,17 @@ Expected<void, CommandError> Endpoint::delete_ike(IkeSaId id, Time now) {
 }
 
 Expected<void, ConfigError> Endpoint::update_policy(RevocationPolicy revocation, Time now) {
-    m_impl->config.revocation = std::move(revocation);
-    m_impl->recheck_peers(now);
+    auto& m = *m_impl;
+    const auto checked = m.revocation.check(revocation, *m.config.verifier, now);
+    if (!checked) return unexpected(checked.error());  // the policy in force stays, SAs untouched
+    m.revocation.commit(*checked);
+    m.config.revocation = std::move(revocation);
+    m.recheck_peers(now);
+    m.check_crl_expiry(now);
     return {};
 }
 
-std::uint64_t Endpoint::highest_crl_number() const { return m_impl->config.revocation.min_crl_number; }
+std::uint64_t Endpoint::highest_crl_number() const { return m_impl->revocation.highest_ca_number(); }
 
 Expected<void, ConfigError> Endpoint::update_credentials(Credentials credentials, Time now) {
     auto& m = *m_impl;
@@ -381,6 +403,7 @@ Expected<void, ConfigError> Endpoint::update_credentials(Credentials credentials
     }
     m.config.credentials = std::move(c.credentials);
     m.config.verifier = std::move(c.verifier);
+    m.config.verifier->learn_intermediates(m.config.credentials.certificate_chain);
     if (new_ca) m.recheck_peers(now);  // peers only the old CA vouched for are no longer trusted
     return {};
 }
@@ -401,7 +424,11 @@ std::optional<Event> Endpoint::poll_event() {
     return e;
 }
 
-std::optional<Time> Endpoint::next_timeout() const { return m_impl->table.next_deadline(); }
+std::optional<Time> Endpoint::next_timeout() const {
+    auto t = m_impl->table.next_deadline();
+    if (const auto crl = m_impl->revocation.next_expiry(); crl && (!t || *crl < *t)) t = crl;
+    return t;
+}
 
 const Counters& Endpoint::counters() const { return m_impl->counters; }
 

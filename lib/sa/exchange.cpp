@@ -102,8 +102,20 @@ void handle_request(Context& ctx, IkeSa& sa, const Received& rx) {
     dispatch_request(ctx, sa, rx, *inner);
 }
 
+// RFC 7296 §2.23: an authenticated request from another address or port (a NAT rebinding) moves
+// the SA: answers and every later request go there. Only integrity-checked requests get here;
+// responses and unprotected messages never move it (anyone can send those from anywhere).
+void follow_peer(Context& ctx, IkeSa& sa, const Received& rx) {
+    if (!sa.authenticated() || (rx.remote == sa.remote && rx.local == sa.local)) return;
+    PeerAddressChanged moved{sa.id, sa.local, sa.remote, rx.local, rx.remote, sa.nat.any()};
+    sa.local = rx.local;
+    sa.remote = rx.remote;
+    if (!sa.down_emitted) ctx.emit(std::move(moved));  // nothing left in the kernel to move otherwise
+}
+
 void dispatch_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
     sa.last_heard = ctx.now;
+    follow_peer(ctx, sa, rx);
     switch (rx.message.header.exchange) {
         case wire::ExchangeType::ike_auth:
             if (!sa.initiator()) handle_ike_auth_request(ctx, sa, rx, inner);
@@ -209,11 +221,17 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
                 case RequestKind::auth_failed:
                     close_ike(ctx, sa, DownReason::deleted_locally, "deleted (no answer from the peer)");
                     return;
+                case RequestKind::rekey_child:
+                case RequestKind::rekey_ike: {
+                    const auto& req = sa.window.outstanding()->request;
+                    const auto child = req.kind == RequestKind::rekey_child ? std::optional(req.child) : std::nullopt;
+                    emit_rekey_failed(ctx, sa, child, RekeyFailure::timeout, "no answer to the rekey: the IKE SA goes down");
+                    close_ike(ctx, sa, DownReason::dead_peer, "no answer from the peer");
+                    return;
+                }
                 case RequestKind::delete_child:
                 case RequestKind::liveness:
                 case RequestKind::create_child:
-                case RequestKind::rekey_child:
-                case RequestKind::rekey_ike:
                     close_ike(ctx, sa, DownReason::dead_peer, "no answer from the peer");
                     return;
             }
@@ -221,6 +239,12 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
     check_child_timers(ctx, sa);
     check_ike_lifetime(ctx, sa);
     check_liveness(ctx, sa);
+}
+
+void emit_rekey_failed(Context& ctx, const IkeSa& sa, std::optional<ChildSaId> child, RekeyFailure reason,
+                       std::string detail, bool retrying) {
+    if (sa.down_emitted) return;  // reported down already: nothing left to rekey
+    ctx.emit(RekeyFailed{sa.id, child, reason, std::move(detail), retrying});
 }
 
 std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {

@@ -64,6 +64,7 @@ struct ChildExchange {
     Bytes nonce;                      // our Ni
     std::unique_ptr<crypto::KeyExchange> ke;  // PFS
     unsigned ke_retries = 0;          // INVALID_KE_PAYLOAD retries (one)
+    bool own_group_retry = false;     // a refused rekey retried with only the IKE SA's KE group
 };
 
 // A child SA the peer made for a CREATE_CHILD_SA answer we refused (e.g. selectors outside its

@@ -7,11 +7,6 @@
 namespace ike::sa {
 namespace {
 
-std::string notify_name(wire::NotifyType t) {
-    const auto n = wire::to_string(t);
-    return n.empty() ? "notify " + std::to_string(wire::raw(t)) : std::string(n);
-}
-
 // Our AUTH payload over our signed octets (initiator: IKE_SA_INIT request | Nr | prf(SK_pi, IDi')).
 std::optional<wire::Authentication> our_auth(Context& ctx, const IkeSa& sa) {
     const auto id = id_body(ctx.config.credentials.local_id);
@@ -59,7 +54,6 @@ Expected<VerifiedPeer, VerifyFailure> authenticate_peer(Context& ctx, const IkeS
 void emit_ike_up(Context& ctx, IkeSa& sa) {
     ++ctx.counters.ike_sas_up;
     ctx.emit(IkeSaUp{sa.id, sa.local, sa.remote, *sa.peer_id, sa.suite, sa.nat, sa.initiator(), sa.peer_not_after, std::nullopt});
-    export_ike_keys(ctx, sa);
 }
 
 }  // namespace

@@ -23,9 +23,21 @@ std::optional<std::uint32_t> spi32(const wire::Bytes& b) {
     return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
 }
 
-std::optional<crypto::KeId> first_group(const Context& ctx) {
-    if (ctx.config.proposals.child_ke.empty()) return std::nullopt;
-    return ctx.config.proposals.child_ke.front();
+// The KE groups a CREATE_CHILD_SA offers (§1.3.1, §2.17): the IKE SA's own first when we allow
+// it for children (a group the peer surely supports; strongSwan rekeys with it too), then the
+// others in our order; on a refused rekey's retry, only the IKE SA's. The group of the KE payload
+// (after INVALID_KE_PAYLOAD, the one the peer asked for) is always among them.
+std::vector<crypto::KeId> offered_groups(const Context& ctx, const IkeSa& sa, const ChildExchange& ex) {
+    const auto& ours = ctx.config.proposals.child_ke;
+    std::vector<crypto::KeId> out;
+    if (ours.empty()) return out;
+    const bool own_allowed = std::find(ours.begin(), ours.end(), sa.suite.ke) != ours.end();
+    if (own_allowed) out.push_back(sa.suite.ke);
+    if (!ex.own_group_retry)
+        for (const auto g : ours)
+            if (g != sa.suite.ke) out.push_back(g);
+    if (ex.ke && std::find(out.begin(), out.end(), ex.ke->group()) == out.end()) out.insert(out.begin(), ex.ke->group());
+    return out;
 }
 
 // Our request for the exchange in `ex` (§1.3.1, §1.3.3): [N(REKEY_SA)], SA, Ni, [KEi], TSi, TSr.
@@ -36,7 +48,7 @@ Payloads request_payloads(const Context& ctx, const IkeSa& sa, const ChildExchan
             p.emplace_back(wire::Notify{wire::ProtocolId::esp, be32(old->inbound_spi), wire::NotifyType::rekey_sa, {}, false});
     if (ex.request.mode == Mode::transport) p.emplace_back(notify(wire::NotifyType::use_transport_mode));
     auto offer = policy::offer_esp(ctx.config.proposals.esp, ex.request.inbound_spi, ctx.config.proposals.esn);
-    policy::add_ke_transforms(offer, ctx.config.proposals.child_ke);
+    policy::add_ke_transforms(offer, offered_groups(ctx, sa, ex));
     p.emplace_back(std::move(offer));
     p.emplace_back(wire::NoncePayload{*wire::Nonce::make(ex.nonce), false});
     if (ex.ke) {
@@ -50,11 +62,6 @@ Payloads request_payloads(const Context& ctx, const IkeSa& sa, const ChildExchan
 
 void child_failed(Context& ctx, IkeSa& sa, ChildSaId id, std::string detail) {
     ctx.emit(ChildSaDown{sa.id, id, 0, 0, sa.local, sa.remote, DownReason::negotiation_failed, std::move(detail)});
-}
-
-std::string notify_name(wire::NotifyType t) {
-    const auto n = wire::to_string(t);
-    return n.empty() ? "notify " + std::to_string(wire::raw(t)) : std::string(n);
 }
 
 // --- initiator: the answer ---
@@ -98,7 +105,39 @@ bool retry_with_group(Context& ctx, IkeSa& sa, ChildExchange& ex, const wire::No
     return true;
 }
 
+RekeyFailure failure_of(wire::NotifyType t) {
+    switch (t) {
+        case wire::NotifyType::invalid_ke_payload: return RekeyFailure::invalid_ke;
+        case wire::NotifyType::no_proposal_chosen:
+        case wire::NotifyType::ts_unacceptable: return RekeyFailure::no_proposal_chosen;
+        default: return RekeyFailure::refused;
+    }
+}
+
+// A rekey refused with an error notify is tried once more offering only the IKE SA's KE group:
+// a widely deployed implementation answers INVALID_SYNTAX (not INVALID_KE_PAYLOAD, RFC 7296
+// §1.3) to a CREATE_CHILD_SA whose KE group it did not choose itself.
+bool retry_own_group(Context& ctx, IkeSa& sa, ChildExchange& ex, const std::string& refused) {
+    const auto& ours = ctx.config.proposals.child_ke;
+    if (!ex.rekeys || ex.own_group_retry || std::find(ours.begin(), ours.end(), sa.suite.ke) == ours.end()) return false;
+    const auto* old = sa.find_child(*ex.rekeys);
+    if (old == nullptr || old->replaced_by || old->redundant) return false;
+    auto ke = crypto::make_key_exchange(sa.suite.ke, ctx.rng);
+    if (!ke) return false;
+    ex.ke = std::move(*ke);
+    ex.own_group_retry = true;
+    ex.nonce = ctx.random_bytes(nonce_size);  // a new exchange; our SPI is still unused at the peer
+    const auto p = request_payloads(ctx, sa, ex);
+    if (!send_request(ctx, sa, {RequestKind::rekey_child, *ex.rekeys}, wire::ExchangeType::create_child_sa, p))
+        return false;
+    emit_rekey_failed(ctx, sa, *ex.rekeys, RekeyFailure::refused,
+                      refused + "; retrying with only the IKE SA's key exchange group", true);
+    sa.child_exchange = std::move(ex);
+    return true;
+}
+
 void handle_error(Context& ctx, IkeSa& sa, ChildExchange ex, const wire::Notify& e) {
+    const std::string refused = "CREATE_CHILD_SA refused: " + notify_name(e.type);
     switch (e.type) {
         case wire::NotifyType::invalid_ke_payload:
             if (retry_with_group(ctx, sa, ex, e)) return;
@@ -109,14 +148,18 @@ void handle_error(Context& ctx, IkeSa& sa, ChildExchange ex, const wire::Notify&
         case wire::NotifyType::child_sa_not_found:
             if (ex.rekeys) {
                 ctx.spis.release(ex.request.inbound_spi);
+                emit_rekey_failed(ctx, sa, *ex.rekeys, RekeyFailure::refused,
+                                  refused + " (the peer has no such child SA: a new one is requested)");
                 child_not_found(ctx, sa, *ex.rekeys);
                 return;
             }
             break;
         default:
+            if (retry_own_group(ctx, sa, ex, refused)) return;
             break;
     }
-    give_up(ctx, sa, ex, "CREATE_CHILD_SA refused: " + notify_name(e.type));
+    if (ex.rekeys) emit_rekey_failed(ctx, sa, *ex.rekeys, failure_of(e.type), refused);
+    give_up(ctx, sa, ex, refused);
 }
 
 struct Answer {
@@ -184,6 +227,11 @@ wire::SecurityAssociation* reply_sa(Payloads& p) {
 }
 
 }  // namespace
+
+std::string notify_name(wire::NotifyType t) {
+    const auto n = wire::to_string(t);
+    return n.empty() ? "notify " + std::to_string(wire::raw(t)) : std::string(n);
+}
 
 std::chrono::seconds schedule_rekey(Context& ctx, ChildSa& child) {
     const auto& lt = ctx.config.lifetimes;
@@ -274,8 +322,8 @@ std::optional<Payloads> start_child_sa(Context& ctx, IkeSa& sa, const QueuedRequ
         ex.rekeys = old->id;
     }
     ex.nonce = ctx.random_bytes(nonce_size);
-    if (const auto g = first_group(ctx)) {
-        auto ke = crypto::make_key_exchange(*g, ctx.rng);
+    if (const auto groups = offered_groups(ctx, sa, ex); !groups.empty()) {
+        auto ke = crypto::make_key_exchange(groups.front(), ctx.rng);
         if (ke) ex.ke = std::move(*ke);
     }
     auto p = request_payloads(ctx, sa, ex);
@@ -299,6 +347,7 @@ void handle_child_sa_response(Context& ctx, IkeSa& sa, const QueuedRequest&, con
     auto a = check_answer(ctx, sa, ex, inner);
     if (!a.child) {
         if (a.failure) report_auth_failure(ctx, sa, *a.failure);
+        if (ex.rekeys) emit_rekey_failed(ctx, sa, *ex.rekeys, RekeyFailure::bad_answer, a.error);
         give_up(ctx, sa, ex, a.error, true);
         pump_requests(ctx, sa);
         return;

@@ -139,6 +139,7 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std
     sa->last_heard = ctx.now;
     sa->half_open_deadline = ctx.now + ctx.config.timers.half_open_timeout;
     ctx.send(rx.local, rx.remote, sa->init_response);
+    export_ike_keys(ctx, *sa);  // now, not at IKE_AUTH: a failing IKE_AUTH is what needs decrypting
     return {std::move(sa)};
 }
 
@@ -202,6 +203,7 @@ void handle_ike_init_response(Context& ctx, IkeSa& sa, const Received& rx) {
     sa.nonce_r = nonce_r;
     sa.init_response.assign(rx.datagram.begin(), rx.datagram.end());
     install_keys(sa, std::move(*keys));
+    export_ike_keys(ctx, sa);  // before IKE_AUTH, which is what a failing handshake needs decrypted
     sa.nat = check_nat(payloads, sa.spi_i, spi_r, rx.local, rx.remote);
     sa.peer_hashes = peer_hash_algorithms(payloads);
     sa.fragmentation = ctx.config.limits.fragment_size != 0 &&

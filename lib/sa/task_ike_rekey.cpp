@@ -371,7 +371,9 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
         abandon_rekey(ctx, sa, theirs, inner);
         return;
     }
-    const auto give_up = [&](bool soon) {
+    // soon: TEMPORARY_FAILURE (§2.25), a collision rather than a failure, retried shortly.
+    // Otherwise the SA runs on and the embedder hears why its rekey failed.
+    const auto give_up = [&](bool soon, RekeyFailure reason, std::string detail) {
         if (theirs) {  // the peer's rekey went through: its SA is the one
             inherit(ctx, sa, *theirs);
             await_peer_delete(ctx, sa);
@@ -380,6 +382,7 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
         } else {
             r.group.reset();
             retry_much_later(ctx, sa);
+            emit_rekey_failed(ctx, sa, std::nullopt, reason, std::move(detail));
         }
         pump_requests(ctx, sa);
     };
@@ -396,12 +399,16 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
                     return;
                 }
         }
-        give_up(e->type == wire::NotifyType::temporary_failure);
+        const std::string detail = "IKE SA rekey refused: " + notify_name(e->type);
+        RekeyFailure reason = RekeyFailure::refused;
+        if (e->type == wire::NotifyType::invalid_ke_payload) reason = RekeyFailure::invalid_ke;
+        if (e->type == wire::NotifyType::no_proposal_chosen) reason = RekeyFailure::no_proposal_chosen;
+        give_up(e->type == wire::NotifyType::temporary_failure, reason, detail);
         return;
     }
     auto accepted = accept_reply(ctx, sa, inner);
     if (!accepted) {
-        give_up(false);
+        give_up(false, RekeyFailure::bad_answer, "IKE SA rekey: the answer chose nothing we offered or its KE is bad");
         return;
     }
     r.ke_retries = 0;

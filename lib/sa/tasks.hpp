@@ -43,6 +43,9 @@ void handle_message(Context& ctx, IkeSa& sa, const Received& rx);
 // Retransmissions, give-ups, half-open expiry, liveness.
 void handle_sa_timeout(Context& ctx, IkeSa& sa);
 std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa);
+// RekeyFailed for a rekey of `child` (empty: of the IKE SA itself) that did not happen.
+void emit_rekey_failed(Context& ctx, const IkeSa& sa, std::optional<ChildSaId> child, RekeyFailure reason,
+                       std::string detail, bool retrying = false);
 
 // --- task_ike_init.cpp ---
 void start_ike_init(Context& ctx, IkeSa& sa);
@@ -120,6 +123,8 @@ std::optional<Time> liveness_deadline(const Context& ctx, const IkeSa& sa);
 void check_liveness(Context& ctx, IkeSa& sa);
 
 // --- task_child_sa.cpp ---
+// A notify type's name for details ("INVALID_SYNTAX"), or its number.
+std::string notify_name(wire::NotifyType t);
 // The payloads of our CREATE_CHILD_SA request for `req` (create_child or rekey_child), with its
 // pending state (nonce, KE, SPI) kept in `sa`; nullopt drops the request (e.g. the child is gone).
 std::optional<Payloads> start_child_sa(Context& ctx, IkeSa& sa, const QueuedRequest& req);

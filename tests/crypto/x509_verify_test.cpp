@@ -121,7 +121,7 @@ TEST_CASE("Validity at the time passed in: Expired and NotYetValid", "[x509]") {
     CHECK(peer.chain_not_after() < pki.root.certificate().not_after());
 }
 
-TEST_CASE("Revocation by a CA-signed CRL: Revoked — a bad or stale CRL: CrlInvalid", "[x509]") {
+TEST_CASE("Revocation by a CA-signed CRL: Revoked — a forged CRL: CrlInvalid — an expired one still revokes", "[x509]") {
     Pki pki;
     const auto good = make_node(pki.root, *pki.rng, node_profile("nyc.mesh.example", 20));
     const auto bad = make_node(pki.root, *pki.rng, node_profile("lost.mesh.example", 21));
@@ -134,15 +134,20 @@ TEST_CASE("Revocation by a CA-signed CRL: Revoked — a bad or stale CRL: CrlInv
     REQUIRE(pki.anchor.set_crl(*crl).has_value());
     CHECK(verify_certificate_chain(pki.anchor, good.cert, {}, kNow).has_value());
     CHECK(chain_error(pki.anchor, bad.cert) == CertError::Revoked);
-    // The CRL is only trusted within [thisUpdate, nextUpdate]: fail closed after.
-    CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 25h) == CertError::CrlInvalid);
+    // Past nextUpdate the CRL stays in force (a late CA operator must not take the mesh down):
+    // its serials are revoked, the others pass; strict expiry refuses everyone instead.
+    CHECK(verify_certificate_chain(pki.anchor, good.cert, {}, kNow + 25h).has_value());
+    CHECK(chain_error(pki.anchor, bad.cert, {}, kNow + 25h) == CertError::Revoked);
+    CHECK(verify_certificate_chain(pki.anchor, good.cert, {}, kNow + 25h, CrlExpiry::strict).error() ==
+          CertError::CrlExpired);
+    CHECK(verify_certificate_chain(pki.anchor, good.cert, {}, kNow, CrlExpiry::strict).has_value());
     // A CRL signed by someone else is refused and the installed one stays.
     const auto other = make_root(*pki.rng, KeyType::Ed25519, "meshd test root");
     const auto forged = other.issue_crl({}, kNow - 1h, kNow + 24h, 2, *pki.rng);
     REQUIRE(forged.has_value());
     CHECK(pki.anchor.set_crl(Crl::from_der(*forged).value()).error() == CertError::CrlInvalid);
     CHECK(chain_error(pki.anchor, bad.cert) == CertError::Revoked);
-    // Several CRLs: any listing revokes; only the newest must be current.
+    // Several CRLs: any listing revokes; only the newest (highest cRLNumber) counts for expiry.
     const std::uint64_t later[] = {20};
     const auto newer_der = pki.root.issue_crl(later, kNow + 20h, kNow + 48h, 2, *pki.rng);
     const auto newer = Crl::from_der(newer_der.value()).value();
@@ -151,12 +156,46 @@ TEST_CASE("Revocation by a CA-signed CRL: Revoked — a bad or stale CRL: CrlInv
     CHECK(pki.anchor.crls().size() == 2);
     CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 25h) == CertError::Revoked);
     CHECK(chain_error(pki.anchor, bad.cert, {}, kNow + 25h) == CertError::Revoked);
-    CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 49h) == CertError::CrlInvalid);
+    CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 49h) == CertError::Revoked);
+    CHECK(verify_certificate_chain(pki.anchor, good.cert, {}, kNow + 25h, CrlExpiry::strict).error() == CertError::Revoked);
+    CHECK(crl->number() == 1);
+    CHECK(newer.number() == 2);
     REQUIRE(pki.anchor.set_crls({}).has_value());
     CHECK(verify_certificate_chain(pki.anchor, bad.cert, {}, kNow).has_value());
     // PEM round trip of the CRL.
     CHECK(Crl::from_pem(der_to_pem(*crl_der, "X509 CRL")).value().revokes(std::vector<std::uint8_t>{21}));
     CHECK(Crl::from_der(std::vector<std::uint8_t>{0x30, 0x00}).error() == CertError::Malformed);
+}
+
+TEST_CASE("RFC 5280 §6.3: each certificate against its issuer's CRL — the intermediate's CRL revokes its nodes", "[x509]") {
+    Pki pki;
+    auto inter = pki.root.issue_intermediate(PrivateKey::generate(KeyType::Ed25519, *pki.rng).value(),
+                                             ca_profile("mesh intermediate", 7), *pki.rng);
+    REQUIRE(inter.has_value());
+    const auto a = make_node(*inter, *pki.rng, node_profile("nyc.mesh.example", 40));
+    const auto b = make_node(*inter, *pki.rng, node_profile("sf.mesh.example", 41));
+    const Certificate chain[] = {inter->certificate()};
+    const std::uint64_t node40[] = {40};
+    const auto inter_crl = Crl::from_der(inter->issue_crl(node40, kNow - 1h, kNow + 24h, 1, *pki.rng).value()).value();
+    // Unknown intermediate: its CRL cannot be checked, so it is refused.
+    CHECK(pki.anchor.set_crl(inter_crl).error() == CertError::CrlInvalid);
+    REQUIRE(pki.anchor.learn_intermediate(inter->certificate()).has_value());
+    REQUIRE(pki.anchor.set_crl(inter_crl).has_value());
+    CHECK(chain_error(pki.anchor, a.cert, chain) == CertError::Revoked);
+    CHECK(verify_certificate_chain(pki.anchor, b.cert, chain, kNow).has_value());
+    // The root's CRL listing the intermediate revokes everything under it.
+    const std::uint64_t serial7[] = {7};
+    const auto root_crl = Crl::from_der(pki.root.issue_crl(serial7, kNow - 1h, kNow + 24h, 1, *pki.rng).value()).value();
+    const Crl both[] = {inter_crl, root_crl};
+    REQUIRE(pki.anchor.set_crls(both).has_value());
+    CHECK(chain_error(pki.anchor, b.cert, chain) == CertError::Revoked);
+    // A serial on the root's CRL does not revoke the intermediate's node with the same serial.
+    const std::uint64_t serial41[] = {41};
+    const auto root41 = Crl::from_der(pki.root.issue_crl(serial41, kNow - 1h, kNow + 24h, 2, *pki.rng).value()).value();
+    REQUIRE(pki.anchor.set_crl(root41).has_value());
+    CHECK(verify_certificate_chain(pki.anchor, b.cert, chain, kNow).has_value());
+    // A node certificate is no CA: never learned as an intermediate.
+    CHECK_FALSE(pki.anchor.learn_intermediate(a.cert).has_value());
 }
 
 TEST_CASE("RFC 4945 §3.1: the IKE identity must match a SAN or the subject", "[x509]") {

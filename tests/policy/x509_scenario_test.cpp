@@ -2,63 +2,13 @@
 // verifier Endpoint::create builds when Config::verifier is null: what tests/sa/x509_test.cpp
 // does not cover (mixed Ed25519 / ECDSA-P256 peers, the initiator refusing the responder's CA,
 // RFC 3779 narrowing, our own key not matching our certificate). RFC 7296 §1.2, §2.15, §2.9.
-#include "x509_pki.hpp"
-
-#include "../sa/scenario.hpp"
-#include "ike/endpoint.hpp"
+#include "x509_mesh.hpp"
 
 using namespace ike;
 using namespace ike::test;
 using namespace ike::test::x509;
 
 namespace {
-
-constexpr Duration settle{120000};
-
-struct X509Mesh {
-    std::unique_ptr<crypto::Rng> rng = crypto::make_seeded_rng(11);
-    CertificateAuthority ca = make_root(*rng);
-    sim::Network net{3};
-
-    Config config(int n, const NodeCert& node) const {
-        Config c;
-        c.credentials.local_id = Identity::fqdn("node" + std::to_string(n) + ".mesh");
-        c.credentials.certificate_chain = {der(node.cert)};
-        c.credentials.private_key = node.key;
-        c.credentials.ca_certificate = der(ca.certificate());
-        c.local_traffic = {subnet(n)};
-        c.timers.liveness_after = Duration{0};
-        return c;  // no verifier: the X.509 one
-    }
-
-    sim::Network::Node& add(int n, KeyType type, const crypto::NodeProfile& profile,
-                            const CertificateAuthority* issuer = nullptr) {
-        const auto node = issue(issuer ? *issuer : ca, *rng, profile, type);
-        auto pool = std::make_shared<sim::SpiPool>();
-        pool->next = 0x1000u * static_cast<std::uint32_t>(n);
-        auto ep = Endpoint::create(config(n, node), crypto::make_seeded_rng(static_cast<std::uint64_t>(n) * 31 + 5),
-                                   sim::make_spi_allocator(pool));
-        REQUIRE(ep);
-        return net.add("node" + std::to_string(n) + ".mesh", wan(n), std::move(*ep), pool);
-    }
-    sim::Network::Node& add(int n, KeyType type) { return add(n, type, node_profile(n)); }
-
-    void initiate(int from, int to) {
-        REQUIRE(net.node("node" + std::to_string(from) + ".mesh").endpoint->initiate(Mesh::request(from, to), net.now()));
-    }
-
-    // Runs until the initiator's IKE SA is gone and neither side holds state.
-    void run_failure(int from, int to) {
-        auto& a = net.node("node" + std::to_string(from) + ".mesh");
-        auto& b = net.node("node" + std::to_string(to) + ".mesh");
-        initiate(from, to);
-        CHECK(net.run_until([&] { return count<IkeSaDown>(a) > 0 && no_state(a) && no_state(b); }, settle));
-        CHECK(no_state(a));
-        CHECK(no_state(b));
-        CHECK(count<ChildSaUp>(a) == 0);
-        CHECK(count<ChildSaUp>(b) == count<ChildSaDown>(b));
-    }
-};
 
 std::vector<AuthFailure> reasons(const sim::Network::Node& n) {
     std::vector<AuthFailure> out;

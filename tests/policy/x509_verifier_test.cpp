@@ -195,9 +195,35 @@ TEST_CASE("X509Verifier: CRLs (RFC 5280 §5) are verified once per distinct set,
     CHECK(f.verifier->verify(Chain{der(a.cert)}, {}, now0()));
     CHECK(f.verifier->crl_loads() == 3);
 
-    SECTION("a stale CRL fails closed") {
-        rev.crls = {crl({}, 3)};
-        CHECK(f.failure({der(b.cert)}, rev, now0() + 24h * 8) == AuthFailure::revoked);
+    SECTION("an expired CRL stays in force without failing closed; strict_crl_expiry refuses") {
+        rev.crls = {crl({501}, 3)};
+        CHECK(f.verifier->verify(Chain{der(b.cert)}, rev, now0() + 24h * 8));
+        CHECK(f.failure({der(a.cert)}, rev, now0() + 24h * 8) == AuthFailure::revoked);
+        rev.strict_crl_expiry = true;
+        const auto r = f.verifier->verify(Chain{der(b.cert)}, rev, now0() + 24h * 8);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().reason == AuthFailure::revoked);
+        CHECK(r.error().detail.find("CRL expired") != std::string::npos);
+        CHECK(f.verifier->verify(Chain{der(b.cert)}, rev, now0()));  // still current
+    }
+    SECTION("check_crls: each CRL parsed and signed by the CA or a known intermediate, with its number") {
+        const auto checked = f.verifier->check_crls(rev);
+        REQUIRE(checked);
+        REQUIRE(checked->size() == 1);
+        CHECK(checked->front().number == 2);
+        CHECK(checked->front().by_ca);
+        CHECK(checked->front().next_update == now0() + 24h * 7);
+        auto mid = f.inter.issue_crl(std::vector<std::uint64_t>{}, now0() - 1h, now0() + 24h, 1, *f.rng);
+        REQUIRE(mid);
+        RevocationPolicy p;
+        p.crls = {*mid};
+        CHECK(f.verifier->check_crls(p).error() == ConfigError::bad_crl);  // not known yet
+        f.verifier->learn_intermediates(Chain{der(a.cert), der(f.inter.certificate())});
+        const auto known = f.verifier->check_crls(p);
+        REQUIRE(known);
+        CHECK_FALSE(known->front().by_ca);
+        p.crls.push_back({0x30, 0x00});
+        CHECK(f.verifier->check_crls(p).error() == ConfigError::bad_crl);
     }
     SECTION("a CRL from another CA is refused, and keeps failing without being re-verified") {
         auto other = make_root(*f.rng, "other root");

@@ -285,7 +285,14 @@ TEST_CASE("§1.3.3: a refused rekey keeps the old child SA and is not repeated i
     };
     m.net.run_until([] { return false; }, Duration{300000});
     CHECK(requests >= 1);
-    CHECK(requests <= 2);  // each side tried its on-time rekey once
+    // Each side tried its on-time rekey once; node1's refused one once more with only the IKE
+    // SA's KE group (node2 does not allow that one for children, so it does not retry).
+    CHECK(requests <= 3);
+    const auto failed = events_of<RekeyFailed>(a);
+    REQUIRE(failed.size() == 2);
+    CHECK(failed[0].retrying);
+    CHECK_FALSE(failed[1].retrying);
+    CHECK(failed[1].reason == RekeyFailure::no_proposal_chosen);
     CHECK(check_pairs(a, b, 1).empty());
     CHECK(count<ChildSaDown>(a) == 0);
 }

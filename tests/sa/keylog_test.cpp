@@ -95,3 +95,24 @@ TEST_CASE("key log: the reader takes Wireshark's quoted lines and names what is 
     REQUIRE_FALSE(table);
     CHECK(table.error() == "line 3: expected 8 comma-separated fields, found 1");
 }
+
+TEST_CASE("key log: the IKE keys come right after IKE_SA_INIT, so a failing IKE_AUTH can be decrypted") {
+    Mesh m;
+    const auto keys = [](Config& c) { c.export_keys = true; };
+    sim::CertSpec revoked;
+    revoked.serial = {0x42};
+    auto& a = m.add(1, keys, revoked);
+    const auto crl = m.ca.crl({{0x42}});
+    auto& b = m.add(2, [&](Config& c) {
+        keys(c);
+        c.revocation.crls = {crl};
+    });
+    m.initiate(1, 2);
+    REQUIRE(m.net.run_until([&] { return count<IkeSaDown>(a) == 1 && count<AuthFailed>(b) == 1; }, Duration{60000}));
+    CHECK(count<IkeSaUp>(a) + count<IkeSaUp>(b) == 0);
+    REQUIRE(count<IkeKeysExported>(a) == 1);
+    REQUIRE(count<IkeKeysExported>(b) == 1);
+    CHECK(same_ike_keys(events_of<IkeKeysExported>(a).front(), events_of<IkeKeysExported>(b).front()));
+    // Before anything of IKE_AUTH: the first event of the responder.
+    CHECK(std::holds_alternative<IkeKeysExported>(b.events.front()));
+}

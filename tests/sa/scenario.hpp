@@ -73,6 +73,12 @@ inline bool same_keys(const crypto::EspKeys& a, const crypto::EspKeys& b) {
     return a.encr_key == b.encr_key && a.integ_key == b.integ_key && a.encr_alg == b.encr_alg;
 }
 
+// Both ends exported the same IKE SA: its SPIs and SK_e*, SK_a* keys.
+inline bool same_ike_keys(const IkeKeysExported& a, const IkeKeysExported& b) {
+    return a.spi_i == b.spi_i && a.spi_r == b.spi_r && a.sk_ei == b.sk_ei && a.sk_er == b.sk_er && a.sk_ai == b.sk_ai &&
+           a.sk_ar == b.sk_ar;
+}
+
 // a's outbound SA is b's inbound SA (SPI and keys) and vice versa.
 inline bool pair_matches(const ChildSaUp& a, const ChildSaUp& b) {
     return a.outbound.spi == b.inbound.spi && a.inbound.spi == b.outbound.spi &&

@@ -43,6 +43,11 @@ Network::Node& Network::add(std::string name, IpAddress ip, Endpoint endpoint, s
 
 void Network::add_nat(const IpAddress& inside, const IpAddress& outside) { m_nat_outside[inside] = outside; }
 
+void Network::rebind_nat(const IpAddress& inside) {
+    std::erase_if(m_nat_out, [&](const auto& e) { return e.first.first == inside; });
+    std::erase_if(m_nat_in, [&](const auto& e) { return e.second.ip == inside; });
+}
+
 Network::Node& Network::node(const std::string& name) {
     for (auto& n : m_nodes)
         if (n->name == name) return *n;

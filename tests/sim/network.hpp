@@ -54,6 +54,9 @@ public:
     Node& add(std::string name, IpAddress ip, Endpoint endpoint, std::shared_ptr<SpiPool> spis);
     // Puts the endpoint at `inside` behind a NAT whose public address is `outside`.
     void add_nat(const IpAddress& inside, const IpAddress& outside);
+    // The NAT forgets the mappings of `inside` (a NAT rebinding, RFC 7296 §2.23): its next
+    // datagrams leave from new public ports, and datagrams to the old ones are dropped.
+    void rebind_nat(const IpAddress& inside);
     Node& node(const std::string& name);
     std::vector<std::unique_ptr<Node>>& nodes() { return m_nodes; }
 

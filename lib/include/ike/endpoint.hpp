@@ -76,6 +76,7 @@ struct Counters {
     std::uint64_t cookies_rejected = 0;   // a COOKIE that was stale or forged (answered with a fresh one)
     std::uint64_t key_exchanges = 0;      // Diffie-Hellman computations of IKE_SA_INIT, both roles
     std::uint64_t fragments_sent = 0, fragments_received = 0, fragments_dropped = 0, messages_reassembled = 0;  // RFC 7383
+    std::uint64_t crls_expired = 0;       // CrlExpired warnings: a newest CRL past its nextUpdate (once each)
 };
 
 // What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
@@ -118,9 +119,12 @@ public:
     Expected<void, CommandError> delete_ike(IkeSaId ike, Time now);
     // New CRLs and blocklist. Checked as a whole before anything changes: a CRL that does not
     // verify (bad_crl), an older one (crl_rollback) or a bad blocklist leaves the previous policy
-    // in force. Then SAs with peers the new policy revokes are torn down.
+    // in force. Then SAs with peers the new policy revokes are torn down. A CRL is signed by the
+    // CA or by the intermediate that issued it (one of our own chain or of a peer chain verified
+    // earlier), its thisUpdate is not after `now`; cRLNumbers count per issuer, and
+    // min_crl_number applies to the CA's. An expired CRL is accepted (CrlExpired follows).
     Expected<void, ConfigError> update_policy(RevocationPolicy revocation, Time now);
-    // The highest cRLNumber accepted so far (0: none), for the caller to persist.
+    // The highest cRLNumber accepted so far from the CA (0: none), for the caller to persist.
     std::uint64_t highest_crl_number() const;
     // New own certificate and key, and possibly a new CA: a new CA replaces the X.509 verifier
     // the Endpoint made (not an injected one) and established SAs whose peer it does not vouch

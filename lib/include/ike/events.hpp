@@ -106,7 +106,9 @@ struct AuthFailed {
     std::string detail;
 };
 
-// Emitted only with Config::export_keys, for Wireshark key logs (ike/keylog.hpp formats them).
+// Emitted only with Config::export_keys, for Wireshark key logs (ike/keylog.hpp formats them),
+// as soon as the keys are derived: after IKE_SA_INIT (before IKE_AUTH, so a failing IKE_AUTH can
+// be decrypted too) and for each IKE SA a rekey makes.
 struct IkeKeysExported {
     IkeSaId ike;
     std::array<std::uint8_t, 8> spi_i{};
