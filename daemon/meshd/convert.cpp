@@ -64,6 +64,12 @@ std::vector<Prefix> range_to_prefixes(const ike::IpAddress& start, const ike::Ip
     return out;
 }
 
+std::string subnet_text(const ike::TrafficSelector& ts) {
+    const auto p = range_to_prefixes(ts.start, ts.end);
+    if (p.size() != 1) return ts.to_string();
+    return to_ike(p.front().address).to_string() + "/" + std::to_string(p.front().length);
+}
+
 ike::TrafficSelector prefix_to_ts(const xfrm::Address& address, std::uint8_t length) {
     return ike::TrafficSelector::subnet(to_ike(address), length);
 }

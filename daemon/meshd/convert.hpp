@@ -22,6 +22,8 @@ struct Prefix {
 // The smallest set of prefixes covering exactly [start, end] (RFC 7296 selectors are ranges,
 // the kernel's are prefixes).
 std::vector<Prefix> range_to_prefixes(const ike::IpAddress& start, const ike::IpAddress& end);
+// "10.0.1.0/24" when the selector's range is one prefix, else its own text.
+std::string subnet_text(const ike::TrafficSelector& ts);
 // The range a prefix covers, as a traffic selector (any protocol and port).
 ike::TrafficSelector prefix_to_ts(const xfrm::Address& address, std::uint8_t length);
 
