@@ -186,6 +186,23 @@ ike::Expected<Trust, ConfigIssues> load_trust(const FileConfig& c, const Persist
     return t;
 }
 
+ike::Expected<Trust, ConfigIssues> reload_node(Node& node, const FileConfig& c, const Persisted& persisted,
+                                               ike::Time now) {
+    auto t = load_trust(c, persisted, now);
+    if (!t) return t;
+    Reload r;
+    r.revocation = t->revocation;
+    r.credentials = t->credentials;
+    r.peers = t->peers;
+    if (const auto ok = node.on_reload(std::move(r), now); !ok) {
+        const bool policy = ok.error() == ReloadError::policy_refused;
+        return ike::unexpected(ConfigIssues{c.issue(policy ? "node.crl" : "node.certificate",
+                                                    policy ? "refused by the IKE engine (revocation data)"
+                                                           : "refused by the IKE engine (credentials)")});
+    }
+    return t;
+}
+
 NodeSettings node_settings(const FileConfig& c, const Trust& t, const Persisted&) {
     NodeSettings s;
     s.ike.credentials = t.credentials;

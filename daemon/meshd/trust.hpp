@@ -34,6 +34,12 @@ bool write_state_number(const std::string& state_dir, const std::string& name, s
 
 ike::Expected<Trust, ConfigIssues> load_trust(const FileConfig& config, const Persisted& persisted, ike::Time now);
 
+// A reload (SIGHUP, meshctl): the files are read and checked again as at start, and only a set
+// that passes every check reaches the Node (Node::on_reload); otherwise nothing changes and the
+// issues say why. The caller persists the accepted directory serial and cRLNumber.
+ike::Expected<Trust, ConfigIssues> reload_node(Node& node, const FileConfig& config, const Persisted& persisted,
+                                               ike::Time now);
+
 // NodeSettings from a checked config and its trust (the part of start that decides nothing).
 NodeSettings node_settings(const FileConfig& config, const Trust& trust, const Persisted& persisted);
 

@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/x509_cert.hpp"
+#include "fake_kernel.hpp"
 #include "pki_files.hpp"
 #include "trust.hpp"
 
@@ -332,6 +333,55 @@ TEST_CASE("blocklist and CRL: entries reach the revocation policy; a bad line or
         INFO(issues_text(t.error()));
         CHECK(has_issue(t.error(), s.config_path + ":10: node.crl: " + s.pki.path("crl.pem") + ": not signed by the CA"));
     }
+}
+
+TEST_CASE("reload with a bad file: refused as a whole, the old directory and traps stay", "[meshd][config][unit]") {
+    Site s;
+    const auto config = s.config();
+    const auto t = s.trust();
+    REQUIRE(t);
+    auto kernel = std::make_shared<FakeKernel>();
+    auto node = Node::create(node_settings(config, *t, {}), t->peers, ike::crypto::make_seeded_rng(1), kernel);
+    REQUIRE(node);
+    const auto drain = [&] {
+        while (auto o = (*node)->poll_output())
+            if (auto* k = std::get_if<KernelCommand>(&*o)) kernel->apply(*k, nullptr);
+    };
+    (*node)->start(kNow);
+    drain();
+    const auto sfo_trap = xfrm::Selector::between(xfrm::Address::ipv4(10, 0, 1, 0), 24, xfrm::Address::ipv4(10, 0, 2, 0), 24);
+    REQUIRE(kernel->policies.size() == 2);  // sfo's two subnets; the laptop has no endpoint
+    REQUIRE(kernel->find_policy(sfo_trap, xfrm::Direction::out));
+    const auto before = kernel->commands.size();
+
+    // A tampered directory that would drop sfo and add bos: refused, nothing reaches the kernel.
+    auto tampered = s.pki.directory_text(8, {"bos.mesh.example 192.0.2.4 10.0.4.0/24"});
+    tampered.replace(tampered.find("10.0.4.0/24"), 11, "10.0.5.0/24");
+    s.pki.write("directory.signed", tampered);
+    const auto refused = reload_node(**node, config, Persisted{7, 0}, kNow + 1h);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().front().field == "directory");
+    drain();
+    CHECK(kernel->commands.size() == before);
+    CHECK(kernel->find_policy(sfo_trap, xfrm::Direction::out));
+
+    // An expired own certificate at reload time is refused the same way.
+    const auto late = reload_node(**node, config, Persisted{7, 0}, kNow + 24h * 60);
+    REQUIRE_FALSE(late);
+    drain();
+    CHECK(kernel->commands.size() == before);
+
+    // The properly signed one is applied: sfo's traps go, bos's come.
+    s.pki.write("directory.signed", s.pki.directory_text(8, {"bos.mesh.example 192.0.2.4 10.0.4.0/24"}));
+    const auto applied = reload_node(**node, config, Persisted{7, 0}, kNow + 1h);
+    INFO((applied ? "" : issues_text(applied.error())));
+    REQUIRE(applied);
+    CHECK(applied->directory_serial == 8);
+    drain();
+    CHECK(kernel->errors.empty());
+    REQUIRE(kernel->policies.size() == 1);
+    CHECK(kernel->policies.front().selector.dst == xfrm::Address::ipv4(10, 0, 4, 0));
+    CHECK(kernel->policies.front().templates.front().dst == xfrm::Address::ipv4(192, 0, 2, 4));
 }
 
 TEST_CASE("state directory: numbers written atomically and read back", "[meshd][config][unit]") {
