@@ -33,12 +33,15 @@ public:
         return *spi;
     }
     // nullopt: done; otherwise the error (and whether it means "no ESP in this kernel").
-    std::optional<std::pair<std::string, bool>> execute(const KernelOp& op, std::optional<xfrm::Counters>& usage) {
+    std::optional<std::pair<std::string, Node::KernelLack>> execute(const KernelOp& op, std::optional<xfrm::Counters>& usage) {
         const auto fail = [](const xfrm::XfrmError& e) {
-            return std::optional<std::pair<std::string, bool>>({e.message(), e.kind == xfrm::ErrorKind::no_esp});
+            const auto lack = e.kind == xfrm::ErrorKind::no_esp         ? Node::KernelLack::esp
+                              : e.kind == xfrm::ErrorKind::no_algorithm ? Node::KernelLack::algorithm
+                                                                        : Node::KernelLack::none;
+            return std::optional<std::pair<std::string, Node::KernelLack>>({e.message(), lack});
         };
         return std::visit(
-            [&](const auto& o) -> std::optional<std::pair<std::string, bool>> {
+            [&](const auto& o) -> std::optional<std::pair<std::string, Node::KernelLack>> {
                 using T = std::decay_t<decltype(o)>;
                 if constexpr (std::is_same_v<T, AddSa>) {
                     if (auto r = m_client.add_sa(o.sa); !r) return fail(r.error());
@@ -154,8 +157,11 @@ private:
     void wait_socket(std::size_t i) {
         m_descriptors[i]->async_wait(asio::posix::stream_descriptor::wait_read, [this, i](const boost::system::error_code& ec) {
             if (ec) return;
-            while (auto r = m_sockets[i].receive()) m_node->on_datagram(r->data, r->local, r->remote, now());
-            drain();
+            // One datagram at a time, its kernel commands executed before the next one is read.
+            while (auto r = m_sockets[i].receive()) {
+                m_node->on_datagram(r->data, r->local, r->remote, now());
+                drain();
+            }
             wait_socket(i);
         });
     }
@@ -178,6 +184,7 @@ private:
                             else if constexpr (std::is_same_v<T, xfrm::MappingEvent>) m_node->on_mapping(ev, t);
                         },
                         e);
+                    drain();
                 }
             }
             drain();

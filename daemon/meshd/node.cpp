@@ -490,16 +490,29 @@ void Node::on_sa_usage(const xfrm::SaId& id, std::optional<xfrm::Counters> count
     }
 }
 
-void Node::on_kernel_error(const KernelCommand& command, bool no_esp, const std::string& message, Time now) {
+void Node::on_kernel_error(const KernelCommand& command, KernelLack lack, const std::string& message, Time now) {
     auto& s = *m_state;
-    if (no_esp && !s.no_esp_reported) {
+    const xfrm::Sa* sa = nullptr;
+    if (const auto* add = std::get_if<AddSa>(&command.op)) sa = &add->sa;
+    if (const auto* upd = std::get_if<UpdateSa>(&command.op)) sa = &upd->sa;
+    std::string algorithm;
+    if (sa) {
+        if (const auto* aead = std::get_if<xfrm::Aead>(&sa->transform)) algorithm = aead->name;
+        if (const auto* ca = std::get_if<xfrm::CryptAuth>(&sa->transform)) algorithm = ca->crypt_name + " + " + ca->auth_name;
+    }
+    if (lack == KernelLack::esp && !s.no_esp_reported) {
         s.no_esp_reported = true;
         s.log(LogLevel::error, "kernel", {}, "no ESP support in this kernel", {},
-              "SAs cannot be installed (CONFIG_INET_ESP / CONFIG_INET6_ESP and the AEAD/cipher modules are "
-              "missing): tunnels cannot carry traffic; meshd keeps running. " + message);
-    } else if (!no_esp) {
+              "SAs cannot be installed (CONFIG_INET_ESP / CONFIG_INET6_ESP missing): tunnels cannot carry traffic; "
+              "meshd keeps running. " + message);
+    } else if (lack == KernelLack::algorithm && s.missing_algorithms_reported.insert(algorithm).second) {
+        s.log(LogLevel::error, "kernel", {}, "this kernel lacks the ESP algorithm " + algorithm, {},
+              "SAs with it cannot be installed (its crypto module is missing; a peer may agree on another proposal); "
+              "meshd keeps running. " + message);
+    } else if (lack == KernelLack::none) {
         s.log(LogLevel::warning, "kernel", {}, "command failed", {}, message);
     }
+    const bool no_esp = lack != KernelLack::none;
     const bool sa_install = std::holds_alternative<AddSa>(command.op) || std::holds_alternative<UpdateSa>(command.op);
     if (!sa_install || command.child == 0) return;
     const auto it = s.children.find(ike::ChildSaId{command.child});

@@ -84,8 +84,10 @@ public:
     void on_mapping(const xfrm::MappingEvent& mapping, ike::Time now);
     // The answer to a QuerySa (nullopt: the kernel has no such SA).
     void on_sa_usage(const xfrm::SaId& id, std::optional<xfrm::Counters> counters, ike::Time now);
-    // A kernel command failed. no_esp: the kernel lacks ESP support (reported once).
-    void on_kernel_error(const KernelCommand& command, bool no_esp, const std::string& message, ike::Time now);
+    // A kernel command failed. `lack`: the kernel has no ESP at all, or not this SA's algorithm
+    // (each reported once, not at every attempt).
+    enum class KernelLack : std::uint8_t { none, esp, algorithm };
+    void on_kernel_error(const KernelCommand& command, KernelLack lack, const std::string& message, ike::Time now);
     void on_tick(ike::Time now);
     ike::Expected<void, ReloadError> on_reload(Reload reload, ike::Time now);
     // Stop: DELETE every IKE SA, wait up to stop_wait for answers, remove all our state, Status stopped.

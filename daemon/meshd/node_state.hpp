@@ -82,6 +82,7 @@ struct Node::State {
     bool stopped = false;
     ike::Time stop_deadline{};
     bool no_esp_reported = false;
+    std::set<std::string> missing_algorithms_reported;
 
     // node_kernel.cpp
     void emit(KernelOp op, std::uint64_t child = 0);

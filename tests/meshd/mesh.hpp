@@ -98,7 +98,7 @@ public:
                 if (std::holds_alternative<QuerySa>(k->op)) {
                     s.node->on_sa_usage(std::get<QuerySa>(k->op).id, usage, now);
                 } else if (failure) {
-                    s.node->on_kernel_error(*k, failure->no_esp, failure->message, now);
+                    s.node->on_kernel_error(*k, failure->no_esp ? Node::KernelLack::esp : Node::KernelLack::none, failure->message, now);
                 }
             } else if (auto* t = std::get_if<ike::Transmit>(&*o)) {
                 ++s.sent;

@@ -14,6 +14,7 @@
 
 #include "crypto/ca_issue.hpp"
 #include "crypto/sign.hpp"
+#include "ike/types.hpp"
 
 namespace meshd::test {
 
