@@ -180,3 +180,22 @@ TEST_CASE("two meshd in namespaces: an ACQUIRE-driven negotiation completes; no 
     // deleted by SPI and expires by itself (net.core.xfrm_acq_expires, 30 s).
     CHECK(count(states, "reqid 1296367") == count(states, "spi 0x00000000 reqid 1296367"));  // 0x4d45xxxx
 }
+
+TEST_CASE("a bad config: meshd exits 2 naming file:line: field, and the kernel's XFRM state is unchanged", "[meshd][netns]") {
+    REQUIRE(::geteuid() == 0);
+    PkiFiles pki;
+    TwoSites sites;
+    // An expired certificate: the start checks refuse it before anything is installed.
+    pki.node("node1.mesh", "10.0.1.0/24", std::chrono::system_clock::now() - 48h, std::chrono::system_clock::now() - 24h);
+    pki.write("node1.toml", "[node]\nname = \"node1.mesh\"\ncertificate = \"node1.mesh.crt\"\nkey = \"node1.mesh.key\"\n"
+                            "ca = \"ca.crt\"\nsubnets = [\"10.0.1.0/24\"]\nlisten = [\"192.0.2.1\"]\n"
+                            "[[peer]]\nname = \"node2.mesh\"\nendpoints = [\"192.0.2.2\"]\nsubnets = [\"10.0.2.0/24\"]\n");
+    REQUIRE(sh("ip -n " + sites.ns[0] + " xfrm policy add src 10.9.9.0/24 dst 10.8.8.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.9 proto esp reqid 1 mode tunnel") == 0);
+    const auto before = capture("ip -n " + sites.ns[0] + " xfrm policy") + capture("ip -n " + sites.ns[0] + " xfrm state");
+    const auto status = std::system(("ip netns exec " + sites.ns[0] + " " MESHD_BINARY_DIR "/daemon/meshd/meshd -c " +
+                                     pki.path("node1.toml") + " 2>" + pki.path("err")).c_str());
+    CHECK(WEXITSTATUS(status) == 2);
+    const auto err = read_all(pki.path("err"));
+    CHECK(err.find(pki.path("node1.toml") + ":3: node.certificate: " + pki.path("node1.mesh.crt") + ": expired on ") == 0);
+    CHECK(capture("ip -n " + sites.ns[0] + " xfrm policy") + capture("ip -n " + sites.ns[0] + " xfrm state") == before);
+}

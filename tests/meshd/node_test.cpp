@@ -168,6 +168,28 @@ TEST_CASE("soft EXPIRE rekeys make-before-break: at no moment is there no outbou
     CHECK(m.site(2).kernel->errors.empty());
 }
 
+TEST_CASE("an IKE SA rekey (libike's timer) moves the children without touching the kernel", "[meshd][unit]") {
+    Mesh m;
+    m.full(2, [](NodeSettings& s) { s.ike.lifetimes.ike_rekey = std::chrono::seconds{20}; });
+    bring_up(m, 1, 2);
+    const auto before = m.site(1).node->tunnels().front();
+    const auto commands = m.site(1).kernel->commands.size() + m.site(2).kernel->commands.size();
+    REQUIRE(m.run_until([&] { return m.site(1).logged("ike-rekey") == 1 && m.site(2).logged("ike-rekey") == 1; }, 30s));
+    m.run_for(1s);
+    const auto after = m.site(1).node->tunnels();
+    REQUIRE(after.size() == 1);
+    CHECK(after.front().child == before.child);
+    CHECK(after.front().ike != before.ike);
+    CHECK(m.site(1).kernel->commands.size() + m.site(2).kernel->commands.size() == commands);
+    // The child rekeys on the new IKE SA.
+    xfrm::ExpireEvent x;
+    x.sa.sa = m.site(1).kernel->sas_between(xwan(1), xwan(2)).front()->sa;
+    m.site(1).node->on_expire(x, m.now);
+    REQUIRE(m.run_until([&] { return m.site(1).logged("rekey-done") == 1 && m.site(2).logged("rekey-done") == 1; }, 10s));
+    CHECK(m.site(1).kernel->errors.empty());
+    CHECK(m.site(2).kernel->errors.empty());
+}
+
 TEST_CASE("a refused rekey (RekeyFailed, final) brings a fresh child up before the old one is deleted", "[meshd][unit]") {
     Mesh m;
     m.full(2);
