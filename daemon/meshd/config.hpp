@@ -38,7 +38,7 @@ struct FileConfig {
     ike::TrafficSelectors subnets;
     std::vector<ike::IpAddress> listen;
     bool hold_first_packet = true;   // net.core.xfrm_larval_drop = 0
-    std::string keylog;              // Wireshark key log file; empty: off
+    std::string keylog;              // a folder for Wireshark's ikev2_decryption_table and esp_sa; empty: off
     std::string log_level = "info";
     bool strict_crl_expiry = false;
     // [proposals]

@@ -1,6 +1,7 @@
 // The Asio event loop and the kernel adapter (daemon.hpp).
 #include "daemon.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -126,6 +127,8 @@ private:
                 log(l->level, format(*l));
             } else if (auto* s = std::get_if<Status>(&*o)) {
                 status(*s);
+            } else if (auto* kl = std::get_if<KeyLog>(&*o)) {
+                key_log(*kl);
             }
         }
         arm_timer();
@@ -152,6 +155,19 @@ private:
             case Status::Kind::stopping: ::sd_notify(0, "STOPPING=1"); break;
             case Status::Kind::stopped: m_io.stop(); break;
         }
+    }
+
+    // Appends to KEYLOG/ikev2_decryption_table or KEYLOG/esp_sa (Wireshark's UAT files), 0600.
+    void key_log(const KeyLog& k) {
+        if (m_config.keylog.empty()) return;
+        const auto path = m_config.keylog + "/" + k.table;
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0) return log(LogLevel::warning, "key log: cannot write " + path);
+        std::string text = k.lines;
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+            log(LogLevel::warning, "key log: short write to " + path);
+        ::close(fd);
     }
 
     void wait_socket(std::size_t i) {

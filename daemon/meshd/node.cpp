@@ -6,6 +6,7 @@
 
 #include "convert.hpp"
 #include "crypto/transforms.hpp"
+#include "ike/keylog.hpp"
 #include "node_state.hpp"
 
 namespace meshd {
@@ -216,6 +217,7 @@ struct Flows {
             return;
         }
         s.shared->larval.erase(e.inbound.spi);
+        if (s.settings.ike.export_keys) s.shared->out.emplace_back(KeyLog{"esp_sa", ike::esp_sa_lines(e)});
         ChildState c;
         c.id = e.child;
         c.ike = e.ike;
@@ -276,7 +278,9 @@ struct Flows {
         if (p != nullptr && p->pending) failure(*p, now, "authentication failed");
     }
 
-    void on(ike::IkeKeysExported&, Time) {}  // the adapter's key log reads them (not yet)
+    void on(ike::IkeKeysExported& e, Time) {
+        s.shared->out.emplace_back(KeyLog{"ikev2_decryption_table", ike::ikev2_decryption_table_line(e)});
+    }
 
     void on(ike::PeerAddressChanged& e, Time) {
         const auto it = s.ikes.find(e.ike);

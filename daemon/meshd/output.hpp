@@ -56,6 +56,13 @@ struct Status {
     std::string text;
 };
 
-using Output = std::variant<KernelCommand, ike::Transmit, LogRecord, Status>;
+// Wireshark key log lines (only with NodeSettings::ike.export_keys, off by default): `table` is
+// the UAT file they belong to, "ikev2_decryption_table" or "esp_sa". They hold secret keys.
+struct KeyLog {
+    std::string table;
+    std::string lines;
+};
+
+using Output = std::variant<KernelCommand, ike::Transmit, LogRecord, Status, KeyLog>;
 
 }  // namespace meshd

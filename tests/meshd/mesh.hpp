@@ -35,6 +35,7 @@ struct Site {
     std::shared_ptr<FakeKernel> kernel;
     std::vector<LogRecord> logs;
     std::vector<Status> statuses;
+    std::vector<KeyLog> key_logs;
     std::size_t sent = 0;  // datagrams
 
     std::size_t logged(const std::string& event) const {
@@ -108,6 +109,8 @@ public:
                 s.logs.push_back(*l);
             } else if (auto* st = std::get_if<Status>(&*o)) {
                 s.statuses.push_back(*st);
+            } else if (auto* kl = std::get_if<KeyLog>(&*o)) {
+                s.key_logs.push_back(*kl);
             }
         }
     }

@@ -465,3 +465,22 @@ TEST_CASE("a kernel without ESP: the install fails with one clear message, once;
     CHECK(s1.node->endpoint().counters().ike_sas_up <= 4);
     CHECK(trap(s1, 2) != nullptr);
 }
+
+TEST_CASE("key log: Wireshark lines for the IKE SA and both ESP SAs only when asked for", "[meshd][unit]") {
+    Mesh off;
+    off.full(2);
+    bring_up(off, 1, 2);
+    CHECK(off.site(1).key_logs.empty());
+    Mesh on;
+    on.full(2, [](NodeSettings& s) { s.ike.export_keys = true; });
+    bring_up(on, 1, 2);
+    const auto& logs = on.site(1).key_logs;
+    const auto ike_lines = std::count_if(logs.begin(), logs.end(), [](const KeyLog& k) { return k.table == "ikev2_decryption_table"; });
+    CHECK(ike_lines == 1);
+    const auto esp = std::find_if(logs.begin(), logs.end(), [](const KeyLog& k) { return k.table == "esp_sa"; });
+    REQUIRE(esp != logs.end());
+    const auto t = on.site(1).node->tunnels().front();
+    char spi[16];
+    std::snprintf(spi, sizeof spi, "0x%08x", t.inbound_spi);
+    CHECK(esp->lines.find(spi) != std::string::npos);
+}
