@@ -158,9 +158,11 @@ struct Flows {
         return nullptr;
     }
 
-    void on(ike::IkeSaUp& e, Time) {
+    void on(ike::IkeSaUp& e, Time now) {
         auto name = e.peer_id.to_string();
-        s.ikes[e.ike] = IkeState{name, e.local, e.remote};
+        s.ikes[e.ike] = IkeState{name, e.local, e.remote, std::nullopt};
+        if (e.nat.local_behind_nat && s.settings.nat_keepalive.count() > 0)
+            s.ikes[e.ike].next_keepalive = now + s.settings.nat_keepalive;
         if (e.replaces) {
             for (auto& [id, c] : s.children)
                 if (c.ike == *e.replaces) c.ike = e.ike;
@@ -545,6 +547,13 @@ void Node::on_tick(Time now) {
                                                               : std::min(std::chrono::seconds{30}, std::max(std::chrono::seconds{1}, s.settings.idle_timeout / 4));
         s.next_idle_check = now + every;
     }
+    // RFC 3948 §2.3: behind a NAT, a one-octet 0xFF datagram on the IKE/ESP port pair keeps the
+    // mapping that the peer's ESP and IKE messages come back through.
+    for (auto& [id, ike] : s.ikes)
+        if (ike.next_keepalive && now >= *ike.next_keepalive) {
+            s.shared->out.emplace_back(ike::Transmit{ike.local, ike.remote, {0xff}});
+            ike.next_keepalive = now + s.settings.nat_keepalive;
+        }
     // An initiation that never reported back (a half-open IKE SA whose IkeSaDown named no peer).
     const auto give_up = std::chrono::seconds{120};
     for (auto& [name, p] : s.peers)
@@ -638,6 +647,8 @@ std::optional<Time> Node::next_timeout() const {
         if (!t || x < *t) t = x;
     };
     if (s.stopping) consider(s.stop_deadline);
+    for (const auto& [id, ike] : s.ikes)
+        if (ike.next_keepalive) consider(*ike.next_keepalive);
     if (s.next_idle_check && !s.children.empty()) consider(*s.next_idle_check);
     for (const auto& [name, p] : s.peers)
         if (p.pending) consider(p.pending_since + std::chrono::seconds{120});

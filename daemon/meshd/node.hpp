@@ -54,6 +54,7 @@ struct NodeSettings {
     std::uint32_t trap_priority = 0x3000;           // traps lose against negotiated policies
     std::uint32_t child_priority = 0x2000;
     std::uint32_t replay_window = 64;
+    std::chrono::seconds nat_keepalive{20};         // behind a NAT: a keepalive this often (RFC 3948 §2.3)
 };
 
 // What a reload brings, already parsed and verified outside Node (a file that fails is refused

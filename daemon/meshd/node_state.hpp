@@ -36,6 +36,7 @@ struct IkeState {
     std::string peer;
     ike::SocketAddress local;
     ike::SocketAddress remote;
+    std::optional<ike::Time> next_keepalive;  // we are behind a NAT: keep its mapping open
 };
 
 struct Direction {

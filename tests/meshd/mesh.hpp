@@ -37,6 +37,7 @@ struct Site {
     std::vector<Status> statuses;
     std::vector<KeyLog> key_logs;
     std::size_t sent = 0;  // datagrams
+    std::vector<ike::Transmit> keepalives;  // one-octet 0xFF datagrams (RFC 3948 §2.3)
 
     std::size_t logged(const std::string& event) const {
         std::size_t k = 0;
@@ -103,6 +104,7 @@ public:
                 }
             } else if (auto* t = std::get_if<ike::Transmit>(&*o)) {
                 ++s.sent;
+                if (t->data.size() == 1 && t->data[0] == 0xff) s.keepalives.push_back(*t);
                 if (drop && drop(t->local, t->remote)) continue;
                 m_queue.push(InFlight{now + delay, m_seq++, t->local, t->remote, std::move(t->data)});
             } else if (auto* l = std::get_if<LogRecord>(&*o)) {

@@ -484,3 +484,24 @@ TEST_CASE("key log: Wireshark lines for the IKE SA and both ESP SAs only when as
     std::snprintf(spi, sizeof spi, "0x%08x", t.inbound_spi);
     CHECK(esp->lines.find(spi) != std::string::npos);
 }
+
+TEST_CASE("behind a NAT: NAT keepalives every 20 s on the IKE SA's ports, none otherwise (RFC 3948 §2.3)", "[meshd][unit]") {
+    Mesh m;
+    m.full(2);
+    bring_up(m, 1, 2);
+    m.run_for(65s);
+    CHECK(m.site(1).keepalives.empty());  // no NAT between them
+    // libike reports NAT in IkeSaUp; the simulated path has none, so the event is fed as it would come.
+    ike::IkeSaUp up;
+    up.ike = ike::IkeSaId{999};
+    up.local = {wan(1), 4500};
+    up.remote = {wan(2), 4500};
+    up.peer_id = ike::Identity::fqdn(name(2));
+    up.nat.local_behind_nat = true;
+    m.site(1).node->on_ike_event(up, m.now);
+    m.run_for(65s);
+    REQUIRE(m.site(1).keepalives.size() == 3);
+    CHECK(m.site(1).keepalives.front().local == up.local);
+    CHECK(m.site(1).keepalives.front().remote == up.remote);
+    CHECK(m.site(2).keepalives.empty());
+}
