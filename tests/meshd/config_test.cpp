@@ -290,7 +290,7 @@ TEST_CASE("the signed directory: tampered, rolled back, expired, another CA's ar
     }
 }
 
-TEST_CASE("blocklist and CRL: entries reach the revocation policy; a bad line or a foreign CRL is refused", "[meshd][config][unit]") {
+TEST_CASE("blocklist and CRL: entries reach the revocation policy - a bad line or a foreign CRL is refused", "[meshd][config][unit]") {
     Site s;
     s.pki.node("sfo.mesh.example", "10.0.2.0/24");
     const auto sfo = ike::crypto::Certificate::from_pem(

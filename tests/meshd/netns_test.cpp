@@ -114,7 +114,7 @@ bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds max) 
 
 }  // namespace
 
-TEST_CASE("two meshd in namespaces: an ACQUIRE-driven negotiation completes; no ESP is reported once", "[meshd][netns]") {
+TEST_CASE("two meshd in namespaces: an ACQUIRE-driven negotiation completes - no ESP is reported once", "[meshd][netns]") {
     REQUIRE(::geteuid() == 0);  // network namespaces: the netns label runs as root
     PkiFiles pki;
     TwoSites sites;

@@ -51,7 +51,7 @@ TEST_CASE("start: stale state goes, one trap per peer subnet with the peer's req
     CHECK(s1.kernel->errors.empty());
 }
 
-TEST_CASE("start: a node without an endpoint gets no trap; it is reached through the tunnels it initiates", "[meshd][unit]") {
+TEST_CASE("start: a node without an endpoint gets no trap - it is reached through the tunnels it initiates", "[meshd][unit]") {
     Mesh m;
     auto laptop = peer(2);
     laptop.endpoints.clear();
@@ -70,7 +70,7 @@ TEST_CASE("start: a node without an endpoint gets no trap; it is reached through
     CHECK(m.site(1).kernel->errors.empty());
 }
 
-TEST_CASE("ACQUIRE starts one negotiation; repeated ACQUIREs while it runs start nothing more", "[meshd][unit]") {
+TEST_CASE("ACQUIRE starts one negotiation - repeated ACQUIREs while it runs start nothing more", "[meshd][unit]") {
     Mesh m;
     m.full(2);
     m.acquire(1, 2, 5);
@@ -285,7 +285,7 @@ TEST_CASE("reload: the directory's changes reach the traps (added, removed, endp
     CHECK(s1.logged("reload") == 1);
 }
 
-TEST_CASE("revocation on reload: the revoked peer's SAs go at once on both ends; no new tunnel comes up", "[meshd][unit]") {
+TEST_CASE("revocation on reload: the revoked peer's SAs go at once on both ends - no new tunnel comes up", "[meshd][unit]") {
     Mesh m;
     m.full(3);
     bring_up(m, 1, 2);
@@ -312,7 +312,7 @@ TEST_CASE("revocation on reload: the revoked peer's SAs go at once on both ends;
     CHECK(k1.errors.empty());
 }
 
-TEST_CASE("backoff: a peer that does not answer is retried after 2 s, then 4 s; ACQUIREs in between start nothing", "[meshd][unit]") {
+TEST_CASE("backoff: a peer that does not answer is retried after 2 s, then 4 s - ACQUIREs in between start nothing", "[meshd][unit]") {
     Mesh m;
     m.full(2, [](NodeSettings& s) {
         s.ike.timers.retransmit_tries = 1;
@@ -410,7 +410,7 @@ TEST_CASE("start-up cleanup removes a previous run's SAs and policies, never oth
     CHECK(trap(m.site(1), 2) != nullptr);
 }
 
-TEST_CASE("stop: DELETEs to every peer, then none of our state is left; peers keep their traps", "[meshd][unit]") {
+TEST_CASE("stop: DELETEs to every peer, then none of our state is left - peers keep their traps", "[meshd][unit]") {
     Mesh m;
     m.full(3);
     bring_up(m, 1, 2);
@@ -446,7 +446,7 @@ TEST_CASE("stop: DELETEs to every peer, then none of our state is left; peers ke
     CHECK(k1.policies.empty());
 }
 
-TEST_CASE("a kernel without ESP: the install fails with one clear message, once; meshd keeps running", "[meshd][unit]") {
+TEST_CASE("a kernel without ESP: the install fails with one clear message, once - meshd keeps running", "[meshd][unit]") {
     Mesh m;
     m.full(2);
     m.site(1).kernel->no_esp = true;
