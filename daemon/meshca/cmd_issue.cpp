@@ -147,6 +147,8 @@ void cmd_sign(const Common& c, const SignOptions& o) {
     const auto endpoints = parse_address_list(o.endpoints, "--endpoint");
     const auto lifetime = parse_duration(o.lifetime, "--lifetime");
     const auto req = crypto::CertificateRequest::from_pem(read_file(o.csr));
+    if (!req && req.error() == crypto::CertError::SignatureMismatch)
+        throw Refused(o.csr.string() + ": the request's signature does not verify");
     if (!req) throw Refused(o.csr.string() + ": not a PEM certificate request");
     if (const auto ok = req->verify_signature(); !ok)
         throw Refused(o.csr.string() + ": the request's signature does not verify (" +

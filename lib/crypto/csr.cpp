@@ -76,6 +76,21 @@ CertResult<CertificateRequest> wrap(Botan::PKCS10_Request req) {
         CertificateRequest::Impl{std::move(req), std::move(der), std::move(*key), std::move(san)}));
 }
 
+// Botan 2 checks a request's self-signature while decoding it and throws; that one failure is
+// a SignatureMismatch (the request is well-formed but not genuine), every other is Malformed.
+template <typename Parse>
+CertResult<CertificateRequest> parse_guarded(Parse&& parse) {
+    try {
+        return wrap(parse());
+    } catch (const std::exception& e) {
+        const std::string_view what = e.what();
+        if (what.find("ignature") != std::string_view::npos) {
+            return unexpected(CertError::SignatureMismatch);
+        }
+        return unexpected(CertError::Malformed);
+    }
+}
+
 }  // namespace
 
 SignatureScheme default_signature_scheme(KeyType type) noexcept {
@@ -107,23 +122,18 @@ CertResult<CertificateRequest> CertificateRequest::create(const PrivateKey& key,
 }
 
 CertResult<CertificateRequest> CertificateRequest::from_der(std::span<const std::uint8_t> der) {
-    try {
-        return wrap(Botan::PKCS10_Request(std::vector<std::uint8_t>(der.begin(), der.end())));
-    } catch (const std::exception&) {
-        return unexpected(CertError::Malformed);
-    }
+    return parse_guarded(
+        [&] { return Botan::PKCS10_Request(std::vector<std::uint8_t>(der.begin(), der.end())); });
 }
 
 CertResult<CertificateRequest> CertificateRequest::from_pem(std::string_view pem) {
     if (pem.find("-----BEGIN CERTIFICATE REQUEST-----") == std::string_view::npos) {
         return unexpected(CertError::Malformed);
     }
-    try {
+    return parse_guarded([&] {
         Botan::DataSource_Memory src(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size());
-        return wrap(Botan::PKCS10_Request(src));
-    } catch (const std::exception&) {
-        return unexpected(CertError::Malformed);
-    }
+        return Botan::PKCS10_Request(src);
+    });
 }
 
 std::span<const std::uint8_t> CertificateRequest::der() const noexcept { return m_impl->der; }

@@ -25,7 +25,8 @@ public:
     // (SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521) or RSA-PSS with SHA-256.
     static CertResult<CertificateRequest> create(const PrivateKey& key, std::string_view name,
                                                  Rng& rng);
-    // Parses only; verify_signature() says whether the request is genuine.
+    // SignatureMismatch when the request is well-formed but its self-signature does not verify
+    // (Botan 2 checks it while parsing); verify_signature() also checks the algorithm.
     static CertResult<CertificateRequest> from_der(std::span<const std::uint8_t> der);
     static CertResult<CertificateRequest> from_pem(std::string_view pem);
 
