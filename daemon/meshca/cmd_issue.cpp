@@ -128,6 +128,8 @@ void cmd_csr(const Common& c, const CsrOptions& o) {
     const auto name = node_name(o.name);
     const auto spec = parse_key_type(o.key_type, true);
     WriteSet w(c.force);
+    w.directory(o.out_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
     const auto key_path = o.out_dir / (name + ".key");
     const auto csr_path = o.out_dir / (name + ".csr");
     w.check_output(key_path);
@@ -220,6 +222,8 @@ void cmd_issue(const Common& c, const IssueOptions& o) {
     auto store = CaStore::open(c.dir);
     const auto now = now_seconds();
     WriteSet out(c.force);
+    out.directory(o.out_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec);
     for (const auto& [name, subnets] : nodes) {
         refuse_second_certificate(store, name, now, c.force);
         out.check_output(o.out_dir / (name + ".key"));

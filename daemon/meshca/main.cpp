@@ -13,17 +13,20 @@ namespace {
 using namespace meshca;
 
 constexpr const char* kFooter = R"(
-Quick start (a CA and three nodes; see docs/FORMATS.md for every file):
-  meshca init --name "Example mesh CA" --subnets 10.0.0.0/16 --dir ca
-  meshca issue --dir ca --name nyc.mesh.example --subnets 10.0.1.0/24 --endpoint 192.0.2.1
-  meshca csr --name sfo.mesh.example                       # on the node: key stays there
-  meshca sign --dir ca --csr sfo.mesh.example.csr --subnets 10.0.2.0/24 --endpoint 192.0.2.2
+Quick start (a CA, three nodes, the directory; docs/FORMATS.md describes every file):
+  meshca init --name "Example mesh CA" --subnets 10.0.0.0/8 --dir ca
+  meshca csr --name nyc.mesh.example                  # on the node: its key never leaves it
+  meshca sign --dir ca --csr nyc.mesh.example.csr --subnets 10.0.1.0/24 --endpoint 192.0.2.1
+  meshca issue --dir ca --name sfo.mesh.example --subnets 10.0.2.0/24 --endpoint 192.0.2.2
   meshca issue --dir ca --name laptop.mesh.example --subnets 10.0.9.5/32
-  printf 'node nyc.mesh.example 192.0.2.1 10.0.1.0/24\n...' >nodes; meshca directory sign --dir ca nodes
+  printf '%s\n' 'node nyc.mesh.example 192.0.2.1 10.0.1.0/24' \
+      'node sfo.mesh.example 192.0.2.2 10.0.2.0/24' 'node laptop.mesh.example - 10.0.9.5/32' >nodes
+  meshca directory sign --dir ca nodes               # -> directory.signed
   meshca revoke --dir ca laptop.mesh.example --reason key-compromise   # rewrites ca/crl.pem
-Each node needs: NAME.crt, NAME.key, ca/ca.crt, ca/crl.pem, directory.signed.
+Each node needs NAME.crt, NAME.key, ca/ca.crt, ca/crl.pem and directory.signed.
+Cron on the CA: meshca renew NAME --force; meshca crl; meshca directory sign nodes --force.
 Exit status: 0 done, 1 refused (nothing written), 2 usage error (nothing written).
-The CA directory comes from --dir, else $MESHCA_DIR, else the current directory.)";
+The CA directory is --dir, else $MESHCA_DIR, else the current directory.)";
 
 void add_common(CLI::App& sub, Common& c, bool ca_key, bool writes) {
     sub.add_option("--dir", c.dir, "CA directory (default: $MESHCA_DIR or .)")->envname("MESHCA_DIR");
