@@ -233,7 +233,7 @@ void CaStore::stage_crl(WriteSet& w, const crypto::CertificateAuthority& ca, Tim
     for (const auto& e : m_index)
         if (e.revoked) revoked.push_back({e.serial, e.revoked_at, e.reason});
     const auto number = next_crl_number();
-    const auto der = ca.issue_crl(std::span<const crypto::RevokedEntry>(revoked), now, next_update, number, rng);
+    const auto der = ca.issue_crl_entries(revoked, now, next_update, number, rng);
     if (!der) throw Refused("cannot sign the CRL: " + std::string(crypto::to_string(der.error())));
     w.state(m_dir / "crl.pem", crypto::der_to_pem(*der, "X509 CRL"));
 }

@@ -209,11 +209,10 @@ CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
     for (const auto serial : revoked) {
         entries.push_back(RevokedEntry{serial, this_update, std::nullopt});
     }
-    return issue_crl(std::span<const RevokedEntry>(entries), this_update, next_update, crl_number,
-                     rng);
+    return issue_crl_entries(entries, this_update, next_update, crl_number, rng);
 }
 
-CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
+CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl_entries(
     std::span<const RevokedEntry> revoked, TimePoint this_update, TimePoint next_update,
     std::uint64_t crl_number, Rng& rng) const {
     if (next_update <= this_update) {

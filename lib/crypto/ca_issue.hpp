@@ -77,7 +77,7 @@ public:
                                                     TimePoint this_update, TimePoint next_update,
                                                     std::uint64_t crl_number, Rng& rng) const;
     // The same with each entry's revocation date and reason (crlEntryExtensions reasonCode).
-    CertResult<std::vector<std::uint8_t>> issue_crl(std::span<const RevokedEntry> revoked,
+    CertResult<std::vector<std::uint8_t>> issue_crl_entries(std::span<const RevokedEntry> revoked,
                                                     TimePoint this_update, TimePoint next_update,
                                                     std::uint64_t crl_number, Rng& rng) const;
     // A signature over arbitrary bytes (the signed directory) with the CA's scheme: Ed25519, or

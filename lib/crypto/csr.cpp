@@ -64,8 +64,10 @@ CertResult<CertificateRequest> wrap(Botan::PKCS10_Request req) {
         return unexpected(key.error());
     }
     SubjectAltNames san;
-    const auto bits = req.extensions().get_extension_bits(Botan::OID(std::string(kSubjectAltNameOid)));
-    if (!bits.empty()) {
+    const Botan::OID san_oid{std::string(kSubjectAltNameOid)};
+    // get_extension_bits throws for an extension that is not there (a request without SAN)
+    if (req.extensions().extension_set(san_oid)) {
+        const auto bits = req.extensions().get_extension_bits(san_oid);
         auto decoded = decode_subject_alt_names(bits);
         if (!decoded) {
             return unexpected(decoded.error());

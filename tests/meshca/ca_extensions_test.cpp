@@ -75,7 +75,7 @@ TEST_CASE("a CRL carries cRLNumber, revocation dates and reasons", "[meshca][crl
         {300, kNow - 1h, RevocationReason::Superseded},
         {9, kNow - 3h, std::nullopt},
     };
-    const auto der = ca.issue_crl(std::span<const RevokedEntry>(revoked), kNow, kNow + 24h * 7, 42, *rng);
+    const auto der = ca.issue_crl_entries(revoked, kNow, kNow + 24h * 7, 42, *rng);
     REQUIRE(der.has_value());
     const auto crl = Crl::from_der(*der);
     REQUIRE(crl.has_value());
@@ -92,7 +92,7 @@ TEST_CASE("a CRL carries cRLNumber, revocation dates and reasons", "[meshca][crl
     CHECK(crl->revokes(std::vector<std::uint8_t>{0x01, 0x2c}));
     CHECK_FALSE(crl->revokes(std::vector<std::uint8_t>{5}));
     const std::vector<RevokedEntry> zero{{0, kNow, std::nullopt}};
-    CHECK_FALSE(ca.issue_crl(std::span<const RevokedEntry>(zero), kNow, kNow + 1h, 1, *rng).has_value());
+    CHECK_FALSE(ca.issue_crl_entries(zero, kNow, kNow + 1h, 1, *rng).has_value());
 }
 
 TEST_CASE("CA signatures over bytes verify with the CA certificate only", "[meshca][sign]") {

@@ -55,6 +55,12 @@ run 0 m csr --name sfo.mesh.example && ok "csr"
 [ "$(stat -c %a sfo.mesh.example.key)" = 600 ] || fail "node key mode"
 openssl req -in sfo.mesh.example.csr -noout -verify 2>&1 | grep -q "verify OK" && ok "openssl req -verify" || fail "openssl req -verify"
 run 0 m sign --dir ca --csr sfo.mesh.example.csr --subnets 10.0.2.0/24,fd00:2::/48 --endpoint 192.0.2.2 && ok "sign"
+# requests made by openssl: ECDSA without a SAN, RSA signed with PKCS#1 v1.5 (openssl's default)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ossl.key -subj /CN=ossl.mesh.example -out ossl.csr 2>/dev/null
+run 0 m sign --dir ca --csr ossl.csr --subnets 10.0.20.0/24 && ok "sign an openssl ECDSA request (no SAN)"
+openssl req -new -newkey rsa:2048 -nodes -keyout orsa.key -subj /CN=orsa.mesh.example -out orsa.csr 2>/dev/null
+run 0 m sign --dir ca --csr orsa.csr --subnets 10.0.21.0/24 && ok "sign an openssl RSA request"
+openssl verify -CAfile ca/ca.crt ossl.mesh.example.crt orsa.mesh.example.crt >/dev/null || fail "openssl-request certificates"
 run 0 m issue --dir ca --name nyc.mesh.example --subnets 10.0.1.0/24,10.0.11.0/24 --endpoint 192.0.2.1,2001:db8::1 && ok "issue"
 run 0 m issue --dir ca --name laptop.mesh.example --subnets 10.0.9.5/32 --key-type rsa-3072 && ok "issue (RSA-3072)"
 openssl x509 -in laptop.mesh.example.crt -noout -text | grep -q "Public-Key: (3072 bit)" || fail "laptop key is not RSA-3072"
