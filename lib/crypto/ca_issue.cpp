@@ -3,6 +3,7 @@
 #include "crypto/ca_issue.hpp"
 
 #include "crypto/auth_sig.hpp"
+#include "crypto/csr.hpp"
 #include "crypto/privkey_impl.hpp"
 #include "crypto/x509_cert_impl.hpp"
 
@@ -45,22 +46,12 @@ void add_ext(Botan::Extensions& exts, bool critical, Args&&... args) {
     exts.add(std::make_unique<Ext>(std::forward<Args>(args)...).release(), critical);
 }
 
+// The CA signs with Ed25519 or ECDSA only (RSA CAs are refused: one fewer scheme to trust).
 CertResult<SignatureScheme> ca_scheme(KeyType type) {
-    switch (type) {
-        case KeyType::Ed25519: return SignatureScheme::Ed25519;
-        case KeyType::EcdsaP256: return SignatureScheme::EcdsaSha256;
-        case KeyType::EcdsaP384: return SignatureScheme::EcdsaSha384;
-        case KeyType::EcdsaP521: return SignatureScheme::EcdsaSha512;
-        case KeyType::Rsa: break;
+    if (type == KeyType::Rsa) {
+        return unexpected(CertError::UnsupportedAlgorithm);
     }
-    return unexpected(CertError::UnsupportedAlgorithm);
-}
-
-Botan::AlgorithmIdentifier botan_alg_id(SignatureScheme scheme) {
-    const auto der = algorithm_identifier_der(scheme);
-    Botan::AlgorithmIdentifier alg;
-    Botan::BER_Decoder(der.data(), der.size()).decode(alg).verify_end();
-    return alg;
+    return default_signature_scheme(type);
 }
 
 std::vector<std::uint8_t> key_id(std::span<const std::uint8_t> spki) {
@@ -99,7 +90,7 @@ CertResult<Certificate> sign_cert(const Issuer& issuer, const PublicKey& subject
         const auto signer = detail::make_botan_signer(issuer.key, *scheme, brng);
         const auto spki = subject_key.spki_der();
         const Botan::X509_Certificate cert = Botan::X509_CA::make_cert(
-            signer.get(), brng, Botan::BigInt(serial), botan_alg_id(*scheme),
+            signer.get(), brng, Botan::BigInt(serial), detail::botan_algorithm_identifier(*scheme),
             std::vector<std::uint8_t>(spki.begin(), spki.end()), Botan::X509_Time(not_before),
             Botan::X509_Time(not_after), issuer.dn, subject_dn, exts);
         return Certificate::from_der(cert.BER_encode());
@@ -213,6 +204,17 @@ CertResult<CertificateAuthority> CertificateAuthority::issue_intermediate(
 CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
     std::span<const std::uint64_t> revoked, TimePoint this_update, TimePoint next_update,
     std::uint64_t crl_number, Rng& rng) const {
+    std::vector<RevokedEntry> entries;
+    entries.reserve(revoked.size());
+    for (const auto serial : revoked) {
+        entries.push_back(RevokedEntry{serial, this_update, std::nullopt});
+    }
+    return issue_crl_entries(entries, this_update, next_update, crl_number, rng);
+}
+
+CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl_entries(
+    std::span<const RevokedEntry> revoked, TimePoint this_update, TimePoint next_update,
+    std::uint64_t crl_number, Rng& rng) const {
     if (next_update <= this_update) {
         return unexpected(CertError::InvalidArgument);
     }
@@ -221,7 +223,7 @@ CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
         return unexpected(scheme.error());
     }
     try {
-        const auto alg = botan_alg_id(*scheme);
+        const auto alg = detail::botan_algorithm_identifier(*scheme);
         Botan::Extensions exts;
         add_ext<Botan::Cert_Extension::Authority_Key_ID>(exts, false,
                                                          m_cert.impl().cert.subject_key_id());
@@ -237,11 +239,26 @@ CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
             .encode(Botan::X509_Time(next_update));
         if (!revoked.empty()) {
             enc.start_cons(Botan::SEQUENCE);
-            for (const auto serial : revoked) {
+            for (const auto& e : revoked) {
+                if (e.serial == 0) {
+                    return unexpected(CertError::InvalidArgument);
+                }
                 enc.start_cons(Botan::SEQUENCE)
-                    .encode(Botan::BigInt(serial))
-                    .encode(Botan::X509_Time(this_update))
-                    .end_cons();
+                    .encode(Botan::BigInt(e.serial))
+                    .encode(Botan::X509_Time(e.revoked_at));
+                if (e.reason) {
+                    // reasonCode (RFC 5280 §5.3.1): an ENUMERATED inside the extnValue.
+                    std::vector<std::uint8_t> code;
+                    Botan::DER_Encoder(code).encode(static_cast<std::size_t>(*e.reason),
+                                                    Botan::ENUMERATED, Botan::UNIVERSAL);
+                    enc.start_cons(Botan::SEQUENCE)
+                        .start_cons(Botan::SEQUENCE)
+                        .encode(Botan::OID("2.5.29.21"))
+                        .encode(code, Botan::OCTET_STRING)
+                        .end_cons()
+                        .end_cons();
+                }
+                enc.end_cons();
             }
             enc.end_cons();
         }
@@ -254,6 +271,35 @@ CertResult<std::vector<std::uint8_t>> CertificateAuthority::issue_crl(
         return unexpected(CertError::InvalidArgument);
     }
 }
+
+CertResult<std::vector<std::uint8_t>> CertificateAuthority::sign_bytes(
+    std::span<const std::uint8_t> data, Rng& rng) const {
+    const auto scheme = ca_scheme(m_key.type());
+    if (!scheme) {
+        return unexpected(scheme.error());
+    }
+    return sign(m_key, *scheme, data, rng);
+}
+
+CertResult<void> verify_ca_signature(const Certificate& ca, std::span<const std::uint8_t> data,
+                                     std::span<const std::uint8_t> signature) {
+    const auto scheme = ca_scheme(ca.public_key().type());
+    if (!scheme) {
+        return unexpected(scheme.error());
+    }
+    return verify(ca.public_key(), *scheme, data, signature);
+}
+
+namespace detail {
+
+Botan::AlgorithmIdentifier botan_algorithm_identifier(SignatureScheme scheme) {
+    const auto der = algorithm_identifier_der(scheme);
+    Botan::AlgorithmIdentifier alg;
+    Botan::BER_Decoder(der.data(), der.size()).decode(alg).verify_end();
+    return alg;
+}
+
+}  // namespace detail
 
 std::string der_to_pem(std::span<const std::uint8_t> der, std::string_view label) {
     return Botan::PEM_Code::encode(der.data(), der.size(), std::string(label));

@@ -39,6 +39,23 @@ struct NodeProfile {
     bool digital_signature = true;          // keyUsage: digitalSignature, or keyEncipherment only
 };
 
+// CRL reason codes (RFC 5280 §5.3.1); 7 is unused, certificateHold is not offered.
+enum class RevocationReason : std::uint8_t {
+    Unspecified = 0,
+    KeyCompromise = 1,
+    CaCompromise = 2,
+    AffiliationChanged = 3,
+    Superseded = 4,
+    CessationOfOperation = 5,
+    PrivilegeWithdrawn = 9,
+};
+
+struct RevokedEntry {
+    std::uint64_t serial = 0;
+    TimePoint revoked_at;
+    std::optional<RevocationReason> reason;  // no reasonCode extension when absent
+};
+
 class CertificateAuthority {
 public:
     // Key: Ed25519 (recommended) or ECDSA P-256/384/521; RSA is refused (UnsupportedAlgorithm).
@@ -59,6 +76,14 @@ public:
     CertResult<std::vector<std::uint8_t>> issue_crl(std::span<const std::uint64_t> revoked,
                                                     TimePoint this_update, TimePoint next_update,
                                                     std::uint64_t crl_number, Rng& rng) const;
+    // The same with each entry's revocation date and reason (crlEntryExtensions reasonCode).
+    CertResult<std::vector<std::uint8_t>> issue_crl_entries(std::span<const RevokedEntry> revoked,
+                                                    TimePoint this_update, TimePoint next_update,
+                                                    std::uint64_t crl_number, Rng& rng) const;
+    // A signature over arbitrary bytes (the signed directory) with the CA's scheme: Ed25519, or
+    // ECDSA (DER r,s) with SHA-256 for P-256, SHA-384 for P-384, SHA-512 for P-521.
+    CertResult<std::vector<std::uint8_t>> sign_bytes(std::span<const std::uint8_t> data,
+                                                     Rng& rng) const;
 
 private:
     CertificateAuthority(Certificate cert, PrivateKey key)
@@ -67,6 +92,10 @@ private:
     Certificate m_cert;
     PrivateKey m_key;
 };
+
+// Checks a sign_bytes() signature with the CA certificate's key (SignatureMismatch if wrong).
+CertResult<void> verify_ca_signature(const Certificate& ca, std::span<const std::uint8_t> data,
+                                     std::span<const std::uint8_t> signature);
 
 // PEM armour for DER ("CERTIFICATE", "X509 CRL").
 std::string der_to_pem(std::span<const std::uint8_t> der, std::string_view label);

@@ -69,7 +69,29 @@ TimePoint time_or(const Botan::X509_Time& t, TimePoint absent) noexcept {
 TimePoint Crl::this_update() const noexcept { return time_or(m_impl->crl.this_update(), TimePoint::max()); }
 TimePoint Crl::next_update() const noexcept { return time_or(m_impl->crl.next_update(), TimePoint::max()); }
 std::size_t Crl::revoked_count() const noexcept { return m_impl->serials.size(); }
-std::uint64_t Crl::number() const noexcept { return m_impl->crl.crl_number(); }
+
+std::uint64_t Crl::crl_number() const noexcept {
+    try {
+        return m_impl->crl.crl_number();
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+std::string Crl::issuer() const { return m_impl->crl.issuer_dn().to_string(); }
+
+std::vector<CrlEntry> Crl::entries() const {
+    std::vector<CrlEntry> out;
+    for (const auto& e : m_impl->crl.get_revoked()) {
+        auto serial = e.serial_number();
+        while (serial.size() > 1 && serial.front() == 0) {
+            serial.erase(serial.begin());
+        }
+        out.push_back(CrlEntry{std::move(serial), e.expire_time().to_std_timepoint(),
+                               static_cast<std::uint8_t>(e.reason_code())});
+    }
+    return out;
+}
 
 bool Crl::revokes(std::span<const std::uint8_t> serial) const noexcept {
     // Strip leading zeros so that 00 11 and 11 name the same serial.

@@ -9,10 +9,17 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace ike::crypto {
+
+struct CrlEntry {
+    std::vector<std::uint8_t> serial;  // big-endian magnitude
+    TimePoint revoked_at;
+    std::uint8_t reason = 0;  // reasonCode (RFC 5280 §5.3.1); 0 (unspecified) when absent
+};
 
 class Crl {
 public:
@@ -24,8 +31,9 @@ public:
     TimePoint this_update() const noexcept;
     TimePoint next_update() const noexcept;
     std::size_t revoked_count() const noexcept;
-    // The cRLNumber extension (RFC 5280 §5.2.3); 0 when absent.
-    std::uint64_t number() const noexcept;
+    std::uint64_t crl_number() const noexcept;  // cRLNumber; 0 when the extension is absent
+    std::string issuer() const;                 // printable
+    std::vector<CrlEntry> entries() const;
     // serial as Certificate::serial() gives it (big-endian magnitude).
     bool revokes(std::span<const std::uint8_t> serial) const noexcept;
     // Signed by `issuer` (its subject must be the CRL's issuer) with an algorithm we accept.

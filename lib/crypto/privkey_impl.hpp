@@ -21,6 +21,7 @@ struct PrivateKey::Impl {
 
 namespace Botan {
 class PK_Signer;
+class AlgorithmIdentifier;
 }
 
 namespace ike::crypto::detail {
@@ -28,5 +29,8 @@ namespace ike::crypto::detail {
 // A Botan signer for the scheme (used for AUTH signatures and by the CA for certificates/CRLs).
 std::unique_ptr<Botan::PK_Signer> make_botan_signer(const PrivateKey& key, SignatureScheme scheme,
                                                     Botan::RandomNumberGenerator& rng);
+// The scheme's AlgorithmIdentifier (auth_sig.hpp's canonical DER) as Botan's type, for
+// certificates, CRLs and requests.
+Botan::AlgorithmIdentifier botan_algorithm_identifier(SignatureScheme scheme);
 
 }  // namespace ike::crypto::detail

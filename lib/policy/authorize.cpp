@@ -1,6 +1,8 @@
 // Blocklist and identity checks on a verified peer certificate.
 #include "policy/authorize.hpp"
 
+#include "crypto/hash.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -42,9 +44,13 @@ bool identity_matches(const VerifiedPeer& peer, const Identity& id) {
 Expected<void, VerifyFailure> check_blocklist(const VerifiedPeer& peer, const RevocationPolicy& policy) {
     for (const auto& h : policy.blocked_spki_sha256)
         if (h == peer.spki_sha256) return unexpected(fail(AuthFailure::blocklisted, "public key is blocklisted"));
-    for (const auto& is : policy.blocked_serials)
-        if (is.issuer_dn == peer.issuer_dn && is.serial == peer.serial)
+    std::optional<std::array<std::uint8_t, 32>> issuer_hash;  // computed once, if a hashed entry asks
+    for (const auto& is : policy.blocked_serials) {
+        if (is.serial != peer.serial) continue;
+        if (is.issuer_dn_sha256 && !issuer_hash) issuer_hash = crypto::sha256({peer.issuer_dn});
+        if (is.issuer_dn_sha256 ? *is.issuer_dn_sha256 == *issuer_hash : is.issuer_dn == peer.issuer_dn)
             return unexpected(fail(AuthFailure::blocklisted, "issuer and serial are blocklisted"));
+    }
     for (const auto& name : policy.blocked_names)
         for (const auto& d : peer.dns_names)
             if (iequal(name, d)) return unexpected(fail(AuthFailure::blocklisted, "name " + d + " is blocklisted"));

@@ -152,7 +152,7 @@ Expected<std::vector<CrlInfo>, ConfigError> X509Verifier::check_crls(const Revoc
     if (!checked) return unexpected(ConfigError::bad_crl);
     std::vector<CrlInfo> out;
     for (const auto& c : *checked)
-        out.push_back(CrlInfo{c.crl.number(), c.crl.this_update(), c.crl.next_update(), c.issuer_spki_sha256, c.by_anchor});
+        out.push_back(CrlInfo{c.crl.crl_number(), c.crl.this_update(), c.crl.next_update(), c.issuer_spki_sha256, c.by_anchor});
     return out;
 }
 

@@ -158,8 +158,8 @@ TEST_CASE("Revocation by a CA-signed CRL: Revoked â€” a forged CRL: CrlInvalid â
     CHECK(chain_error(pki.anchor, bad.cert, {}, kNow + 25h) == CertError::Revoked);
     CHECK(chain_error(pki.anchor, good.cert, {}, kNow + 49h) == CertError::Revoked);
     CHECK(verify_certificate_chain(pki.anchor, good.cert, {}, kNow + 25h, CrlExpiry::strict).error() == CertError::Revoked);
-    CHECK(crl->number() == 1);
-    CHECK(newer.number() == 2);
+    CHECK(crl->crl_number() == 1);
+    CHECK(newer.crl_number() == 2);
     REQUIRE(pki.anchor.set_crls({}).has_value());
     CHECK(verify_certificate_chain(pki.anchor, bad.cert, {}, kNow).has_value());
     // PEM round trip of the CRL.

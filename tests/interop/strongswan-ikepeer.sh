@@ -13,6 +13,8 @@
 #   charon-rekeys:    the same with `swanctl --rekey --child` (no PFS) and ours as responder.
 #   ours-rekeys-ike / charon-rekeys-ike: IKE SA rekey (RFC 7296 §1.3.2) from either side: new IKE
 #                     SPIs on both sides, the child SA carried over and deletable over the new SA.
+# With MESHCA=path/to/meshca in the environment (ctest sets it), the first two scenarios run once
+# more on certificates made by meshca (interop-meshca-*).
 #   usage: strongswan-ikepeer.sh IKEPEER [SCENARIO-FILTER]
 set -u
 source "$(dirname "$0")/common.sh" "$@"
@@ -39,6 +41,22 @@ interop_pki() {
                     --flag serverAuth --flag clientAuth --outform pem >"$n.crt" || exit 1
         done
         openssl pkcs8 -topk8 -nocrypt -in ours.lab.key -out ours.p8 || exit 1
+    )
+}
+
+# interop_pki_meshca DIR: the same PKI made by our own CA tool (env MESHCA, set by ctest): an
+# Ed25519 CA, charon.lab with an Ed25519 key issued on the CA, ours.lab with an RSA-3072 key made
+# on the node (meshca csr) and signed from its request, so our side authenticates with RSA-PSS.
+interop_pki_meshca() {
+    local dir=$1
+    mkdir -p "$dir"
+    (
+        cd "$dir" || exit 1
+        "$MESHCA" init --name "meshd interop meshca CA" --subnets 10.0.0.0/16 --lifetime 30d --dir ca >/dev/null &&
+            "$MESHCA" issue --dir ca --name charon.lab --subnets 10.0.1.0/24 --lifetime 2d >/dev/null &&
+            "$MESHCA" csr --name ours.lab --key-type rsa-3072 >/dev/null &&
+            "$MESHCA" sign --dir ca --csr ours.lab.csr --subnets 10.0.2.0/24 --lifetime 2d >/dev/null || exit 1
+        cp ca/ca.crt ca.crt && cp ours.lab.key ours.p8  # meshca keys are PKCS#8 already
     )
 }
 
@@ -235,6 +253,9 @@ lab_veth "$NS_SS" wan $SS_ADDR/24 "$NS_OURS" wan $OUR_ADDR/24 || lab_die "veth"
 # charon's route for the child SA (via its TUN device) needs a source address in its local subnet
 ip -n "$NS_SS" addr add 10.0.1.1/24 dev lo || lab_die "address"
 interop_pki "$work/pki-ecdsa" ecdsa && interop_pki "$work/pki-ed25519" ed25519 || lab_die "pki"
+if [ -n "${MESHCA:-}" ]; then
+    interop_pki_meshca "$work/pki-meshca" || lab_die "meshca pki"
+fi
 
 run interop-ecdsa-charon-initiates charon_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16
 run interop-ecdsa-ours-initiates ours_initiates ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16 child
@@ -244,4 +265,9 @@ run interop-ecdsa-ours-rekeys ours_rekeys ecdsa aes256gcm16-prfsha256-ecp256 aes
 run interop-ed25519-charon-rekeys charon_rekeys ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
 run interop-ecdsa-ours-rekeys-ike ours_rekeys_ike ecdsa aes256gcm16-prfsha256-ecp256 aes256gcm16
 run interop-ed25519-charon-rekeys-ike charon_rekeys_ike ed25519 aes256gcm16-prfsha256-x25519 chacha20poly1305
+# certificates made by meshca (issue 12): charon's Ed25519 and our RSA-PSS node authenticate
+if [ -n "${MESHCA:-}" ]; then
+    run interop-meshca-charon-initiates charon_initiates meshca aes256gcm16-prfsha256-x25519 aes256gcm16
+    run interop-meshca-ours-initiates ours_initiates meshca aes256gcm16-prfsha256-x25519 aes256gcm16 child
+fi
 lab_summary

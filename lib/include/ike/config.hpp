@@ -31,6 +31,9 @@ struct RevocationPolicy {
     struct IssuerSerial {
         std::vector<std::uint8_t> issuer_dn;  // DER
         std::vector<std::uint8_t> serial;     // big-endian, no leading zero
+        // From a blocklist file (lib/policy/blocklist.hpp): the issuer named by the SHA-256 of
+        // its Name DER instead; when set, issuer_dn is ignored.
+        std::optional<std::array<std::uint8_t, 32>> issuer_dn_sha256 = std::nullopt;
     };
     std::vector<IssuerSerial> blocked_serials;
     std::vector<std::string> blocked_names;  // SAN DNS names / IDs
