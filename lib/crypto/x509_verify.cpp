@@ -75,8 +75,8 @@ const IssuedCrl* newest_of(std::span<const IssuedCrl> crls, const std::array<std
     const IssuedCrl* newest = nullptr;
     for (const auto& c : crls) {
         if (c.issuer_spki_sha256 != issuer) continue;
-        if (newest == nullptr || c.crl.crl_number() > newest->crl.number() ||
-            (c.crl.crl_number() == newest->crl.number() && c.crl.this_update() > newest->crl.this_update()))
+        if (newest == nullptr || c.crl.crl_number() > newest->crl.crl_number() ||
+            (c.crl.crl_number() == newest->crl.crl_number() && c.crl.this_update() > newest->crl.this_update()))
             newest = &c;
     }
     return newest;
