@@ -1,9 +1,6 @@
-// PLACEHOLDER, to be replaced at merge: the signed directory and the blocklist (docs/FORMATS.md,
-// the meshca/meshd contract) are parsed by lib/policy/directory.hpp and lib/policy/blocklist.hpp,
-// which meshca's engineer is writing in another branch. Until they land, this one small
-// interface stands in for them with a minimal reading of the same format; at merge, its two
-// functions become calls to ike::policy::parse_signed_directory and ike::policy::parse_blocklist
-// and this file goes away.
+// The signed directory and the blocklist (docs/FORMATS.md, the meshca/meshd contract) as meshd
+// uses them: lib/policy's parsers (policy/directory.hpp, policy/blocklist.hpp) with their results
+// in meshd's shapes and their failures as a line number and a detail, for file:line errors.
 #pragma once
 
 #include <cstdint>
