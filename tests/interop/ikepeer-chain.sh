@@ -19,33 +19,6 @@ run() { [[ -z $filter || $1 == *$filter* ]] || return 0; lab_scenario "$@"; }
 
 A_ADDR=192.0.2.1 B_ADDR=192.0.2.2 A_NET=10.0.1.0/24 B_NET=10.0.2.0/24
 
-# ca.crt (10.0.0.0/8) -> mid.crt (10.0.0.0/16) -> a.lab, b.lab (their subnets as RFC 3779
-# blocks, which our verifier requires); ECDSA P-256 (fast to make).
-make_chain() {
-    local dir=$1 n blk
-    mkdir -p "$dir"
-    echo 'pki { load = random drbg nonce pem pkcs1 pkcs8 pubkey x509 openssl sha1 sha2 }' >"$dir/pki.conf"
-    (
-        export STRONGSWAN_CONF=$dir/pki.conf
-        cd "$dir" || exit 1
-        lab_pki_gen ecdsa >ca.key || exit 1
-        pki --self --ca --lifetime 30 --in ca.key --type ecdsa --addrblock 10.0.0.0/8 \
-            --dn "C=CH, O=meshd test, CN=meshd chain root CA" --outform pem >ca.crt || exit 1
-        lab_pki_gen ecdsa >mid.key || exit 1
-        pki --pub --in mid.key --type priv |
-            pki --issue --ca --lifetime 30 --cacert ca.crt --cakey ca.key --addrblock 10.0.0.0/16 \
-                --dn "C=CH, O=meshd test, CN=meshd chain intermediate CA" --outform pem >mid.crt || exit 1
-        for n in a.lab:$A_NET b.lab:$B_NET; do
-            blk=${n#*:} n=${n%%:*}
-            lab_pki_gen ecdsa >"$n.key" || exit 1
-            pki --pub --in "$n.key" --type priv |
-                pki --issue --lifetime 30 --cacert mid.crt --cakey mid.key --addrblock "$blk" \
-                    --dn "C=CH, O=meshd test, CN=$n" --san "$n" --outform pem >"$n.crt" || exit 1
-            openssl pkcs8 -topk8 -nocrypt -in "$n.key" -out "$n.p8" || exit 1
-        done
-    )
-}
-
 # peer NS NAME ADDR NET OUT [ARGS...]: ikepeer in NS as NAME, trusting only the root CA.
 peer() {
     local ns=$1 n=$2 addr=$3 net=$4 out=$5
@@ -83,7 +56,7 @@ lab_tmpdir work
 lab_ns _ a b || lab_die "namespaces"
 NS_A=${LAB_NS_PREFIX}a NS_B=${LAB_NS_PREFIX}b
 lab_veth "$NS_A" wan $A_ADDR/24 "$NS_B" wan $B_ADDR/24 || lab_die "veth"
-make_chain "$work/pki" || lab_die "pki"
+lab_pki_chain "$work/pki" ecdsa a.lab:$A_NET b.lab:$B_NET || lab_die "pki"  # ECDSA: quick to make
 
 run chain-intermediate-from-peer chain_sent
 run chain-intermediate-missing chain_missing
