@@ -454,8 +454,10 @@ ike::Config make_config(const Options& o) {
     const auto der = cert.der();
     c.credentials.certificate_chain.emplace_back(der.begin(), der.end());
     for (const auto& f : o.chain) {
-        const auto mid = load_cert(f, "intermediate certificate").der();
-        c.credentials.certificate_chain.emplace_back(mid.begin(), mid.end());
+        // der() is a view into the certificate: keep the certificate alive while copying it
+        const auto mid = load_cert(f, "intermediate certificate");
+        const auto mid_der = mid.der();
+        c.credentials.certificate_chain.emplace_back(mid_der.begin(), mid_der.end());
     }
     if (o.fragment_size >= 0) c.limits.fragment_size = static_cast<std::size_t>(o.fragment_size);
     const auto ca_der = ca.der();

@@ -106,7 +106,7 @@ CertResult<Certificate> Certificate::from_pem(std::string_view pem) {
     }, std::nullopt);
 }
 
-std::span<const std::uint8_t> Certificate::der() const noexcept {
+std::span<const std::uint8_t> Certificate::der() const& noexcept {
     return m_impl->der;
 }
 
@@ -115,10 +115,10 @@ std::string Certificate::to_pem() const { return Botan::PEM_Code::encode(m_impl-
 const PublicKey& Certificate::public_key() const noexcept { return m_impl->public_key; }
 std::string Certificate::subject() const { return m_impl->cert.subject_dn().to_string(); }
 std::string Certificate::issuer() const { return m_impl->cert.issuer_dn().to_string(); }
-std::span<const std::uint8_t> Certificate::subject_dn_der() const noexcept {
+std::span<const std::uint8_t> Certificate::subject_dn_der() const& noexcept {
     return m_impl->cert.raw_subject_dn();
 }
-std::span<const std::uint8_t> Certificate::issuer_dn_der() const noexcept {
+std::span<const std::uint8_t> Certificate::issuer_dn_der() const& noexcept {
     return m_impl->cert.raw_issuer_dn();
 }
 std::vector<std::uint8_t> Certificate::serial() const { return m_impl->cert.serial_number(); }

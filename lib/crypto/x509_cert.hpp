@@ -27,14 +27,19 @@ public:
     static CertResult<Certificate> from_der(std::span<const std::uint8_t> der);
     static CertResult<Certificate> from_pem(std::string_view pem);  // the first certificate
 
-    std::span<const std::uint8_t> der() const noexcept;
+    // The spans below point into this object: a temporary's would dangle at the end of the
+    // statement (ikepeer once sent a freed intermediate that way), so rvalues cannot call them.
+    std::span<const std::uint8_t> der() const& noexcept;
+    std::span<const std::uint8_t> der() const&& = delete;
     std::string to_pem() const;
 
     const PublicKey& public_key() const noexcept;  // loaded at parse, never again
     std::string subject() const;                     // printable, e.g. "CN=nyc.mesh.example"
     std::string issuer() const;
-    std::span<const std::uint8_t> subject_dn_der() const noexcept;
-    std::span<const std::uint8_t> issuer_dn_der() const noexcept;
+    std::span<const std::uint8_t> subject_dn_der() const& noexcept;
+    std::span<const std::uint8_t> subject_dn_der() const&& = delete;
+    std::span<const std::uint8_t> issuer_dn_der() const& noexcept;
+    std::span<const std::uint8_t> issuer_dn_der() const&& = delete;
     std::vector<std::uint8_t> serial() const;  // big-endian magnitude, no leading zeros
     TimePoint not_before() const noexcept;
     TimePoint not_after() const noexcept;

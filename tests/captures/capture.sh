@@ -19,12 +19,13 @@ declare -A SUITES=(
     [ecdsa-p256]="ecdsa|aes128gcm16-prfsha256-ecp256|aes128gcm16"
     [ed25519]="ed25519|chacha20poly1305-prfsha256-x25519|chacha20poly1305"
     [ed25519-aes256gcm]="ed25519|aes256gcm16-prfsha384-x25519|aes256gcm16-x25519"
+    [ecdsa-p256-aes128cbc]="ecdsa|aes128-sha256-prfsha256-ecp256|aes128-sha256"
 )
 
 out=$here
 while getopts "o:" o; do case $o in o) out=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- ecdsa-p256 ed25519 ed25519-aes256gcm
+[ $# -gt 0 ] || set -- ecdsa-p256 ed25519 ed25519-aes256gcm ecdsa-p256-aes128cbc
 lab_require_root
 
 lab_tmpdir work
@@ -57,6 +58,9 @@ capture_suite() {
         local=192.0.2.1 remote=192.0.2.2 lts=10.1.0.1/32 rts=10.2.0.1/32
     ss_setup "$suite-r" ns="$nsr" "${common[@]}" id=responder.lab peer=initiator.lab \
         local=192.0.2.2 remote=192.0.2.1 lts=10.2.0.1/32 rts=10.1.0.1/32
+    # the initiator also logs the child SAs' keys (chd = 4): child_keys.txt, for ESP KATs
+    sed -i 's/^      knl = 4$/      knl = 4\n      chd = 4/' "$(ss_dir "$suite-i")/strongswan.conf"
+    grep -q '^      chd = 4$' "$(ss_dir "$suite-i")/strongswan.conf" || lab_die "could not log child keys"
     ss_start "$suite-i"
     ss_start "$suite-r"
 
@@ -85,6 +89,7 @@ capture_suite() {
     done
     awk '!seen[$0]++' "$w/spis" >"$w/spis.unique"
     python3 "$here/keys2table.py" "$ike" "$w/spis.unique" "$dest" <"$(ss_dir "$suite-i")/charon.log"
+    python3 "$here/childkeys.py" <"$(ss_dir "$suite-i")/charon.log" >"$dest/child_keys.txt"
     python3 "$here/verify_keys.py" "$dest" || lab_die "$suite: the key table does not decrypt the capture"
     cp "$w/pki/"*.crt "$w/pki/"*.key "$dest/pki/"
     printf '%s\n' "THROWAWAY TEST KEYS made by capture.sh for these captures only; never use them elsewhere." \

@@ -2,7 +2,8 @@
 """Turns the IKE key material that charon logs at `ike = 4` into
   * ikev2_decryption_table: Wireshark's format (one line per IKE SA:
     ispi,rspi,SK_ei,SK_er,"encryption",SK_ai,SK_ar,"integrity"), and
-  * keys.txt: every secret of every IKE SA (DH shared secret, SKEYSEED, SK_d ... SK_pr), one
+  * keys.txt: every secret of every IKE SA (DH shared secret, SKEYSEED, SK_d, SK_ai/SK_ar for
+    a non-AEAD cipher, SK_ei ... SK_pr), one
     "ispi rspi name hex" line each, for key-schedule tests against a real peer.
 The SPI pairs come from SPIS (one "ispi rspi" line per IKE SA, in the order the SAs were
 created: initial, then each rekey), because charon does not log SPIs next to the keys.
@@ -17,9 +18,31 @@ ENCR = {  # strongSwan proposal keyword -> Wireshark's name (AEAD: integrity "NO
     # Wireshark (4.x) has no ChaCha20-Poly1305 for IKEv2; the RFC 7634 name keeps the table
     # readable by our own tools.
     "chacha20poly1305": "CHACHA20-POLY1305 [RFC7634]",
+    "aes128": "AES-CBC-128 [RFC3602]",
+    "aes192": "AES-CBC-192 [RFC3602]",
+    "aes256": "AES-CBC-256 [RFC3602]",
+}
+INTEG = {  # the integrity keyword of a non-AEAD proposal -> Wireshark's name
+    "sha256": "HMAC_SHA2_256_128 [RFC4868]",
+    "sha384": "HMAC_SHA2_384_192 [RFC4868]",
+    "sha512": "HMAC_SHA2_512_256 [RFC4868]",
 }
 HEADER = re.compile(r"<[^>]*> (shared Diffie Hellman secret|SKEYSEED|Sk_\w+ secret) => (\d+) bytes @")
 DUMP = re.compile(r"<[^>]*> +\d+: ((?:[0-9A-F]{2} ?){1,16})")
+
+
+def read_dump(lines, i, name, want):
+    """The `want` bytes of charon's %B hex dump starting at lines[i]; returns (bytes, next i)."""
+    data = b""
+    while len(data) < want and i < len(lines):
+        d = DUMP.search(lines[i])
+        if not d:
+            break
+        data += bytes.fromhex(d.group(1).replace(" ", ""))
+        i += 1
+    if len(data) != want:
+        raise SystemExit(f"short hex dump for {name}: {len(data)} of {want} bytes")
+    return data, i
 
 
 def key_sets(lines):
@@ -30,15 +53,7 @@ def key_sets(lines):
         if not m:
             continue
         name, want = m.group(1).split(" secret")[0], int(m.group(2))
-        data = b""
-        while len(data) < want and i < len(lines):
-            d = DUMP.search(lines[i])
-            if not d:
-                break
-            data += bytes.fromhex(d.group(1).replace(" ", ""))
-            i += 1
-        if len(data) != want:
-            raise SystemExit(f"short hex dump for {name}: {len(data)} of {want} bytes")
+        data, i = read_dump(lines, i, name, want)
         if name == "shared Diffie Hellman":
             dh = data
         elif name == "SKEYSEED":
@@ -53,17 +68,24 @@ def main():
     if len(sys.argv) != 4:
         raise SystemExit(__doc__)
     proposal, spis_file, outdir = sys.argv[1:]
-    enc = ENCR.get(proposal.split("-")[0])
+    words = proposal.split("-")
+    enc = ENCR.get(words[0])
     if enc is None:
         raise SystemExit(f"no table name for {proposal}")
+    integ = "NONE [RFC4306]"
+    if "CBC" in enc:
+        integ = INTEG.get(words[1])
+        if integ is None:
+            raise SystemExit(f"no integrity name for {proposal}")
     spis = [l.split() for l in open(spis_file) if l.strip()]
     sets = key_sets(sys.stdin.read().splitlines())
     if len(sets) != len(spis):
         raise SystemExit(f"{len(sets)} key sets in the log but {len(spis)} IKE SAs")
     with open(f"{outdir}/ikev2_decryption_table", "w") as table, open(f"{outdir}/keys.txt", "w") as keys:
         for (ispi, rspi), s in zip(spis, sets):
-            table.write(f'{ispi},{rspi},{s["SK_EI"].hex()},{s["SK_ER"].hex()},"{enc}",,,"NONE [RFC4306]"\n')
-            for name in ("DH", "SKEYSEED", "SK_D", "SK_EI", "SK_ER", "SK_PI", "SK_PR"):
+            ai, ar = s.get("SK_AI", b"").hex(), s.get("SK_AR", b"").hex()
+            table.write(f'{ispi},{rspi},{s["SK_EI"].hex()},{s["SK_ER"].hex()},"{enc}",{ai},{ar},"{integ}"\n')
+            for name in ("DH", "SKEYSEED", "SK_D", "SK_AI", "SK_AR", "SK_EI", "SK_ER", "SK_PI", "SK_PR"):
                 if s.get(name) is not None:
                     keys.write(f"{ispi} {rspi} {name} {s[name].hex()}\n")
 

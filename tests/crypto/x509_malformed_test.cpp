@@ -5,6 +5,8 @@
 
 #include "cert_fixture.hpp"
 
+#include <utility>
+
 using namespace ike::crypto;
 using namespace ike::crypto::test;
 
@@ -26,7 +28,25 @@ std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> in, Rng& rng) {
     return out;
 }
 
+template <typename Cert>
+constexpr bool has_der_view = requires(Cert&& c) { std::forward<Cert>(c).der(); };
+template <typename Cert>
+constexpr bool has_dn_views = requires(Cert&& c) {
+    std::forward<Cert>(c).subject_dn_der();
+    std::forward<Cert>(c).issuer_dn_der();
+};
+
 }  // namespace
+
+// ikepeer once took `load_cert(path).der()` and sent the freed bytes as its intermediate: the
+// views into a Certificate are only available on objects that outlive the statement.
+TEST_CASE("a Certificate's DER views cannot be taken from a temporary", "[x509][lifetime]") {
+    STATIC_REQUIRE(has_der_view<const Certificate&>);
+    STATIC_REQUIRE(has_dn_views<Certificate&>);
+    STATIC_REQUIRE_FALSE(has_der_view<Certificate>);
+    STATIC_REQUIRE_FALSE(has_der_view<const Certificate>);
+    STATIC_REQUIRE_FALSE(has_dn_views<Certificate>);
+}
 
 TEST_CASE("Mutated DER never throws and never verifies as the original", "[x509][malformed]") {
     auto rng = make_seeded_rng(500);

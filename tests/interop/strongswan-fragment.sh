@@ -17,33 +17,6 @@ command -v tcpdump >/dev/null || { echo "SKIP: no tcpdump" >&2; exit 77; }
 FRAG_SIZE=600
 IKE=aes256gcm16-prfsha256-x25519 ESP=aes256gcm16
 
-# rsa_chain DIR: ca.crt (10.0.0.0/8) -> mid.crt (10.0.0.0/16) -> charon.lab, ours.lab.
-rsa_chain() {
-    local dir=$1 n blk
-    mkdir -p "$dir"
-    echo 'pki { load = random drbg nonce pem pkcs1 pkcs8 pubkey x509 openssl sha1 sha2 }' >"$dir/pki.conf"
-    (
-        export STRONGSWAN_CONF=$dir/pki.conf
-        cd "$dir" || exit 1
-        lab_pki_gen rsa >ca.key || exit 1
-        pki --self --ca --lifetime 30 --in ca.key --type rsa --addrblock 10.0.0.0/8 \
-            --dn "C=CH, O=meshd interop, CN=meshd fragment root CA" --outform pem >ca.crt || exit 1
-        lab_pki_gen rsa >mid.key || exit 1
-        pki --pub --in mid.key --type priv |
-            pki --issue --ca --lifetime 30 --cacert ca.crt --cakey ca.key --addrblock 10.0.0.0/16 \
-                --dn "C=CH, O=meshd interop, CN=meshd fragment intermediate CA" --outform pem >mid.crt || exit 1
-        for n in charon.lab:10.0.1.0/24 ours.lab:10.0.2.0/24; do
-            blk=${n#*:} n=${n%%:*}
-            lab_pki_gen rsa >"$n.key" || exit 1
-            pki --pub --in "$n.key" --type priv |
-                pki --issue --lifetime 30 --cacert mid.crt --cakey mid.key --addrblock "$blk" \
-                    --dn "C=CH, O=meshd interop, CN=$n" --san "$n" \
-                    --flag serverAuth --flag clientAuth --outform pem >"$n.crt" || exit 1
-        done
-        openssl pkcs8 -topk8 -nocrypt -in ours.lab.key -out ours.p8 || exit 1
-    )
-}
-
 start_charon() {
     ss_setup ss ns="$NS_SS" kernel=libipsec pki="$work/pki" id=charon.lab peer=ours.lab \
         local=$SS_ADDR remote=$OUR_ADDR lts=$SS_NET rts=$OUR_NET ike="$IKE" esp="$ESP" log=4
@@ -62,7 +35,7 @@ start_charon() {
 start_ours() { # OUT ARGS...
     local out=$1
     shift
-    ip netns exec "$NS_OURS" "$ikepeer" --local $OUR_ADDR --cert "$work/pki/ours.lab.crt" --key "$work/pki/ours.p8" \
+    ip netns exec "$NS_OURS" "$ikepeer" --local $OUR_ADDR --cert "$work/pki/ours.lab.crt" --key "$work/pki/ours.lab.p8" \
         --chain "$work/pki/mid.crt" --ca "$work/pki/ca.crt" --local-ts $OUR_NET --fragment-size $FRAG_SIZE \
         --print-fragments --print-keys --exit-after 60 "$@" >"$out" 2>"$out.err" &
     OURS_PID=$!
@@ -143,7 +116,7 @@ lab_ns _ ss ours || lab_die "namespaces"
 NS_SS=${LAB_NS_PREFIX}ss NS_OURS=${LAB_NS_PREFIX}ours
 lab_veth "$NS_SS" wan $SS_ADDR/24 "$NS_OURS" wan $OUR_ADDR/24 || lab_die "veth"
 ip -n "$NS_SS" addr add 10.0.1.1/24 dev lo || lab_die "address"
-rsa_chain "$work/pki" || lab_die "pki"
+lab_pki_chain "$work/pki" rsa charon.lab:$SS_NET ours.lab:$OUR_NET || lab_die "pki"
 
 run fragment-rsa3072-charon-initiates charon_initiates
 run fragment-rsa3072-ours-initiates ours_initiates

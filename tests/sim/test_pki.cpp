@@ -1,7 +1,9 @@
 // The test PKI's encoding: "TCRT" | fields as (u16 length, bytes) | signature; "TCRL" likewise.
 #include "test_pki.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
@@ -52,7 +54,13 @@ struct Reader {
 };
 
 std::int64_t secs(Time t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
-Time from_secs(std::int64_t s) { return Time{std::chrono::seconds{s}}; }
+// The engine fuzzer feeds re-encrypted CERT payloads here, so the seconds are any 64-bit value:
+// clamp to what Time's duration (nanoseconds) holds instead of overflowing in the conversion.
+Time from_secs(std::int64_t s) {
+    using Limits = std::numeric_limits<Time::rep>;
+    const std::int64_t per_sec = std::chrono::duration_cast<Time::duration>(std::chrono::seconds{1}).count();
+    return Time{std::chrono::seconds{std::clamp<std::int64_t>(s, Limits::min() / per_sec, Limits::max() / per_sec)}};
+}
 
 Bytes encode_ts(const TrafficSelectors& ts) {
     Bytes out;
@@ -92,8 +100,14 @@ std::optional<Parsed> parse_cert(std::span<const std::uint8_t> der) {
     Parsed p;
     const auto dns = r.next();
     p.dns.assign(dns.begin(), dns.end());
-    for (auto a = r.next(); r.ok && !a.empty(); a = a.subspan(a[0] == 4 ? 5 : 17))
-        if (auto ip = IpAddress::from_bytes(a.subspan(1, a[0] == 4 ? 4 : 16))) p.addresses.push_back(*ip);
+    // Each address: family octet (4 or 6) then 4 or 16 octets. Fuzzed input reaches this before
+    // the signature check, so a short or odd entry makes the certificate unparsable.
+    for (auto a = r.next(); r.ok && !a.empty();) {
+        const std::size_t n = a[0] == 4 ? 4 : a[0] == 6 ? 16 : 0;
+        if (n == 0 || a.size() < 1 + n) return std::nullopt;
+        p.addresses.push_back(*IpAddress::from_bytes(a.subspan(1, n)));
+        a = a.subspan(1 + n);
+    }
     p.allowed = decode_ts(r.next());
     p.not_before = from_secs(read64(r.next()));
     p.not_after = from_secs(read64(r.next()));

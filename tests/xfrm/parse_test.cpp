@@ -8,6 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "test_data.hpp"
 #include "xfrm/error.hpp"
@@ -21,13 +24,27 @@ namespace {
 
 Address addr(const char* text) { return *Address::parse(text); }
 
+// The messages point into `bytes`: like split_messages, this refuses a temporary buffer (these
+// tests once passed `load_hex(...)` straight in and read freed memory; ASan found it).
 std::vector<NetlinkMessage> messages_of(const std::vector<std::uint8_t>& bytes) {
     auto parsed = split_messages(bytes);
     REQUIRE(parsed.has_value());
     return *parsed;
 }
+std::vector<NetlinkMessage> messages_of(std::vector<std::uint8_t>&& bytes) = delete;
+
+template <typename Buffer>
+constexpr bool splits = requires(Buffer&& b) { split_messages(std::forward<Buffer>(b)); };
 
 }  // namespace
+
+TEST_CASE("split_messages refuses an owning temporary, whose messages would dangle", "[parse][lifetime]") {
+    STATIC_REQUIRE(splits<std::vector<std::uint8_t>&>);
+    STATIC_REQUIRE(splits<const std::vector<std::uint8_t>&>);
+    STATIC_REQUIRE(splits<std::span<const std::uint8_t>>);  // a view: the caller owns the bytes
+    STATIC_REQUIRE_FALSE(splits<std::vector<std::uint8_t>>);
+    STATIC_REQUIRE_FALSE(splits<const std::vector<std::uint8_t>>);
+}
 
 TEST_CASE("SA add without ESP: EPROTONOSUPPORT with its ext-ack text", "[parse][errors]") {
     const auto bytes = load_hex("replies/sa_add_noesp_cbc-0.hex");
@@ -56,14 +73,16 @@ TEST_CASE("SA add with an AEAD the kernel lacks: ENOSYS, no_algorithm", "[parse]
 }
 
 TEST_CASE("policy add that exists: EEXIST without ext-ack", "[parse][errors]") {
-    auto ack = parse_ack(messages_of(load_hex("replies/policy_exists-0.hex")).at(0));
+    const auto bytes = load_hex("replies/policy_exists-0.hex");
+    auto ack = parse_ack(messages_of(bytes).at(0));
     REQUIRE(ack.has_value());
     CHECK(ack->errnum == EEXIST);
     CHECK(ack->ext_ack.empty());
 }
 
 TEST_CASE("policy get reply: selector, priority, template, mark", "[parse][policy]") {
-    const auto messages = messages_of(load_hex("replies/policy_get-0.hex"));
+    const auto bytes = load_hex("replies/policy_get-0.hex");
+    const auto messages = messages_of(bytes);
     REQUIRE(messages.size() == 1);
     CHECK(messages[0].type == XFRM_MSG_NEWPOLICY);
     auto p = parse_policy(messages[0].payload);
@@ -85,20 +104,23 @@ TEST_CASE("policy get reply: selector, priority, template, mark", "[parse][polic
 }
 
 TEST_CASE("policy dump: multipart messages then NLMSG_DONE", "[parse][policy]") {
-    const auto messages = messages_of(load_hex("replies/policy_dump-0.hex"));
+    const auto bytes = load_hex("replies/policy_dump-0.hex");
+    const auto messages = messages_of(bytes);
     REQUIRE(messages.size() >= 2);
     for (const auto& m : messages) {
         CHECK((m.flags & NLM_F_MULTI) != 0);
         CHECK(m.type == XFRM_MSG_NEWPOLICY);
         CHECK(parse_policy(m.payload).has_value());
     }
-    const auto done = messages_of(load_hex("replies/policy_dump-1.hex"));
+    const auto done_bytes = load_hex("replies/policy_dump-1.hex");
+    const auto done = messages_of(done_bytes);
     REQUIRE(done.size() == 1);
     CHECK(done[0].type == NLMSG_DONE);
 }
 
 TEST_CASE("ALLOCSPI reply: a larval NEWSA with an SPI from the range", "[parse][sa]") {
-    const auto messages = messages_of(load_hex("replies/allocspi-0.hex"));
+    const auto bytes = load_hex("replies/allocspi-0.hex");
+    const auto messages = messages_of(bytes);
     REQUIRE(messages.size() == 1);
     CHECK(messages[0].type == XFRM_MSG_NEWSA);
     auto sa = parse_sa(messages[0].payload);
@@ -112,7 +134,8 @@ TEST_CASE("ALLOCSPI reply: a larval NEWSA with an SPI from the range", "[parse][
 }
 
 TEST_CASE("ACQUIRE: the packet's /32 selector and the policy it hit", "[parse][events]") {
-    const auto messages = messages_of(load_hex("replies/acquire-0.hex"));
+    const auto bytes = load_hex("replies/acquire-0.hex");
+    const auto messages = messages_of(bytes);
     REQUIRE(messages.size() == 1);
     auto event = parse_event(messages[0]);
     REQUIRE(event.has_value());
@@ -134,7 +157,8 @@ TEST_CASE("ACQUIRE: the packet's /32 selector and the policy it hit", "[parse][e
 }
 
 TEST_CASE("POLEXPIRE from a policy with a 1 s hard lifetime", "[parse][events]") {
-    auto event = parse_event(messages_of(load_hex("replies/polexpire-0.hex")).at(0));
+    const auto bytes = load_hex("replies/polexpire-0.hex");
+    auto event = parse_event(messages_of(bytes).at(0));
     REQUIRE(event.has_value());
     const auto& e = std::get<PolicyExpireEvent>(*event);
     CHECK(e.hard);
@@ -143,7 +167,8 @@ TEST_CASE("POLEXPIRE from a policy with a 1 s hard lifetime", "[parse][events]")
 }
 
 TEST_CASE("EXPIRE (hard) of a larval ALLOCSPI SA", "[parse][events]") {
-    auto event = parse_event(messages_of(load_hex("replies/expire-0.hex")).at(0));
+    const auto bytes = load_hex("replies/expire-0.hex");
+    auto event = parse_event(messages_of(bytes).at(0));
     REQUIRE(event.has_value());
     const auto& e = std::get<ExpireEvent>(*event);
     CHECK(e.hard);

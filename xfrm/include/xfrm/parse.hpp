@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <ranges>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ike/expected.hpp"
@@ -21,7 +23,8 @@ struct ParseError {
 template <typename T>
 using Parsed = ike::Expected<T, ParseError>;
 
-// One message of a receive buffer; `payload` points into that buffer.
+// One message of a receive buffer. It does not own its bytes: `payload` points into the buffer
+// given to split_messages, which must outlive the message (see there).
 struct NetlinkMessage {
     std::uint16_t type = 0;
     std::uint16_t flags = 0;
@@ -30,8 +33,14 @@ struct NetlinkMessage {
     std::span<const std::uint8_t> payload;
 };
 
-// Every message of a buffer, each length checked; fails on any malformed header.
+// Every message of a buffer, each length checked; fails on any malformed header. The messages
+// point into `buffer`, so it must outlive them: pass a named buffer or a span of one. An owning
+// temporary (`split_messages(load())` with a std::vector result) would be freed at the end of
+// the statement and leave every payload dangling, so that call is deleted (below).
 Parsed<std::vector<NetlinkMessage>> split_messages(std::span<const std::uint8_t> buffer);
+template <typename Buffer>
+    requires(!std::is_lvalue_reference_v<Buffer> && !std::ranges::borrowed_range<Buffer>)
+Parsed<std::vector<NetlinkMessage>> split_messages(Buffer&& owning_temporary) = delete;
 
 // NLMSG_ERROR: errnum 0 is an ACK. `ext_ack` is NLMSGERR_ATTR_MSG when the kernel sent one.
 struct Ack {
