@@ -79,3 +79,45 @@ TEST_CASE("RFC 7383 §2.6: an incomplete fragmented IKE_AUTH is dropped after Ti
     CHECK(b.endpoint->state_counts().half_open == 1);  // the SA itself waits on
     CHECK(count<ChildSaUp>(a) == 0);
 }
+
+TEST_CASE("RFC 7383 §2.6, RFC 7296 §2.6: half-open SAs holding incomplete IKE_AUTH fragments cannot block an honest fragmented IKE_AUTH") {
+    Mesh m;
+    const auto small_budget = [](Config& c) {
+        c.limits.fragment_size = 200;
+        c.limits.max_reassembly_bytes = 8 * 1024;
+        c.limits.max_reassembly_per_source = 16 * 1024;
+        c.limits.max_reassembly_total = 48 * 1024;   // scaled down from 16 MiB
+        c.timers.half_open_timeout = Duration{600000};
+        c.timers.reassembly_timeout = Duration{600000};  // only eviction can help within the test
+    };
+    const auto attacker = [](Config& c) {
+        c.limits.fragment_size = 200;
+        c.timers.retransmit_initial = Duration{600000};  // it never completes, never retransmits
+        c.timers.retransmit_max = Duration{600000};
+    };
+    auto& honest = m.add(1, [](Config& c) { c.limits.fragment_size = 200; });
+    auto& b = m.add(2, small_budget);
+    m.net.drop = [&](const SocketAddress& from, const SocketAddress&, std::span<const std::uint8_t> d) {
+        if (from.ip == wan(1) || from.ip == wan(2) || d.size() < 36 || d[16] != wire::raw(wire::PayloadType::skf))
+            return false;
+        return (d[wire::header_size + 4] << 8 | d[wire::header_size + 5]) ==
+               (d[wire::header_size + 6] << 8 | d[wire::header_size + 7]);  // attackers' last fragments
+    };
+    for (int n = 3; n <= 10; ++n) {
+        m.add(n, attacker);
+        for (int i = 0; i < 10; ++i) {
+            auto r = Mesh::request(n, 2);
+            r.new_ike_sa = true;
+            REQUIRE(m.node(n).endpoint->initiate(r, m.net.now()));
+        }
+    }
+    m.net.run_until([] { return false; }, Duration{3000});
+    const auto held = b.endpoint->state_counts().reassembly_bytes;
+    CHECK(held + 2048 > 48 * 1024);  // the budget is (nearly) full of messages that never complete
+    CHECK(b.endpoint->state_counts().half_open == 80);
+    m.initiate(1, 2);
+    REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(honest) == 1 && count<ChildSaUp>(b) == 1; }, Duration{5000}));
+    CHECK(honest.endpoint->counters().retransmits == 0);
+    CHECK(b.endpoint->counters().reassembly_evictions > 0);
+    CHECK(b.endpoint->state_counts().reassembly_bytes <= 48 * 1024);
+}
