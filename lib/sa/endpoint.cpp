@@ -47,6 +47,8 @@ struct Endpoint::Impl {
     bool admit(const sa::Received& rx, Time now);
     void answer_invalid_spi(const sa::Received& rx, Time now);
     void after_message(IkeSa& sa, Time now);
+    void refuse_critical(std::span<const std::uint8_t> data, const wire::DecodeError& e, const wire::Header& h,
+                         const SocketAddress& local, const SocketAddress& remote, Time now);
     void recheck_peers(Time now);
     // CrlExpired once per expired CRL; in strict mode the peers are checked again (and refused).
     void check_crl_expiry(Time now) {
@@ -187,6 +189,17 @@ void Endpoint::Impl::answer_invalid_spi(const sa::Received& rx, Time now) {
     ctx.send(rx.local, rx.remote, wire::encode(m));
 }
 
+// RFC 7296 §2.5: an IKE_SA_INIT request with an unknown critical payload is answered with
+// UNSUPPORTED_CRITICAL_PAYLOAD (the payload type as data), unprotected and without state (§2.21.1).
+void Endpoint::Impl::refuse_critical(std::span<const std::uint8_t> data, const wire::DecodeError& e,
+                                     const wire::Header& h, const SocketAddress& local, const SocketAddress& remote,
+                                     Time now) {
+    if (e.notify != wire::NotifyType::unsupported_critical_payload || h.message_id != 0 || h.spi_r != 0) return;
+    const wire::Message header_only{h, {}};
+    auto ctx = context(now);
+    sa::send_stateless_notify(ctx, sa::Received{data, header_only, local, remote}, sa::malformed_notify(e));
+}
+
 // INITIAL_CONTACT (§2.4): the peer forgot every other IKE SA between its authenticated identity
 // and ours, so we close ours with that identity (whatever address they used).
 void Endpoint::Impl::after_message(IkeSa& sa, Time now) {
@@ -243,6 +256,7 @@ void Endpoint::handle_datagram(std::span<const std::uint8_t> data, const SocketA
     const auto message = wire::decode(data);
     if (!message) {
         ++m.counters.decode_errors;
+        if (init_request) m.refuse_critical(data, message.error(), h, local, remote, now);
         return;
     }
     const sa::Received rx{data, *message, local, remote};
@@ -434,7 +448,7 @@ const Counters& Endpoint::counters() const { return m_impl->counters; }
 
 StateCounts Endpoint::state_counts() const {
     auto c = m_impl->table.counts();
-    c.reassembly_bytes = m_impl->reassembly.used;
+    c.reassembly_bytes = m_impl->reassembly.used();
     return c;
 }
 

@@ -30,15 +30,12 @@ wire::ExchangeType exchange_of(RequestKind k) {
 
 std::optional<Payloads> open_checked(Context& ctx, IkeSa& sa, const Received& rx) {
     auto inner = open(sa, rx.datagram, rx.message);
-    if (!inner) {
+    if (!inner && !inner.error().malformed) {
         ++ctx.counters.integrity_failures;
         return std::nullopt;
     }
-    if (!wire::check_exchange(rx.message.header, rx.message.payloads, *inner)) {
-        ++ctx.counters.decode_errors;
-        return std::nullopt;
-    }
-    return inner;
+    if (!inner) return checked_content(ctx, sa, rx, unexpected(*inner.error().malformed));
+    return checked_content(ctx, sa, rx, std::move(*inner));
 }
 
 void handle_response(Context& ctx, IkeSa& sa, const Received& rx) {
@@ -140,9 +137,64 @@ void dispatch_request(Context& ctx, IkeSa& sa, const Received& rx, const Payload
     }
 }
 
+// RFC 7296 §2.2: "In the unlikely event that Message IDs grow too large to fit in 32 bits, the
+// IKE SA MUST be closed or rekeyed." With wrap_margin IDs left, a rekey goes first (its new SA
+// counts from 0); if that cannot happen (refused, or it keeps failing), the last ID is kept for
+// the DELETE, and with none left the SA is closed without a word. True: nothing more is sent.
+constexpr std::uint64_t wrap_margin = 16;
+
+bool message_ids_running_out(Context& ctx, IkeSa& sa) {
+    const auto left = sa.window.ids_left();
+    if (left > wrap_margin) return false;
+    constexpr auto reason = DownReason::lifetime_expired;
+    if (left == 0) {
+        close_ike(ctx, sa, reason, "Message IDs exhausted (RFC 7296 §2.2)");
+        return true;
+    }
+    if (left == 1) {
+        if (sa.window.next_queued(RequestKind::delete_ike)) return false;
+        emit_down(ctx, sa, reason, "Message IDs exhausted (RFC 7296 §2.2)");
+        sa.window.enqueue_front({RequestKind::delete_ike, {}});
+        return false;
+    }
+    if (!sa.rekeyed_to && !sa.down_emitted && !sa.window.queued(RequestKind::rekey_ike) && !ike_rekey_busy(sa))
+        sa.window.enqueue_front({RequestKind::rekey_ike, {}});
+    return false;
+}
+
 }  // namespace
 
+wire::Notify malformed_notify(const wire::DecodeError& e) {
+    if (e.notify == wire::NotifyType::unsupported_critical_payload)
+        return notify(wire::NotifyType::unsupported_critical_payload, {e.notify_data});  // §2.5: the type
+    return notify(wire::NotifyType::invalid_syntax);
+}
+
+std::optional<Payloads> checked_content(Context& ctx, IkeSa& sa, const Received& rx,
+                                        Expected<Payloads, wire::DecodeError> inner) {
+    if (!inner) {
+        reject_malformed(ctx, sa, rx, malformed_notify(inner.error()));
+        return std::nullopt;
+    }
+    if (auto ok = wire::check_exchange(rx.message.header, rx.message.payloads, *inner); !ok) {
+        reject_malformed(ctx, sa, rx, notify(ok.error().notify));
+        return std::nullopt;
+    }
+    return std::move(*inner);
+}
+
+// §2.21.2, §2.21.3: the ICV verified, so the peer gets an answer it can act on (an encrypted
+// INVALID_SYNTAX or UNSUPPORTED_CRITICAL_PAYLOAD) instead of retransmitting until it gives up;
+// the Message ID is used up like any answered request's. A response is never answered (§2.21).
+void reject_malformed(Context& ctx, IkeSa& sa, const Received& rx, wire::Notify n) {
+    ++ctx.counters.protected_decode_errors;
+    if (rx.message.header.response) return;
+    sa.last_heard = ctx.now;
+    respond(ctx, sa, rx, {std::move(n)});
+}
+
 bool send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange, const Payloads& inner) {
+    if (sa.window.ids_left() == 0) return false;  // §2.2: Message IDs never wrap
     const auto h = header_for(sa, exchange, false, sa.window.next_request_id());
     auto datagrams = seal_message(ctx, sa, h, inner);
     if (datagrams.empty()) return false;
@@ -161,6 +213,7 @@ void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner)
 
 void pump_requests(Context& ctx, IkeSa& sa) {
     if (sa.state != State::established || sa.window.busy()) return;
+    if (message_ids_running_out(ctx, sa)) return;
     while (auto next = sa.window.dequeue()) {
         if (next->kind == RequestKind::delete_child && sa.find_child(next->child) == nullptr &&
             sa.find_refused(next->child) == nullptr)
@@ -204,11 +257,13 @@ void handle_sa_timeout(Context& ctx, IkeSa& sa) {
         sa.transition(State::closed);
         return;
     }
+    expire_reassembly(ctx, sa);
     switch (sa.window.due(ctx.config.timers, ctx.now)) {
         case MessageWindow::Due::nothing:
             break;
         case MessageWindow::Due::resend:
             ++ctx.counters.retransmits;
+            if (auto smaller = smaller_fragments(ctx, sa)) sa.window.replace_datagrams(std::move(*smaller));
             for (const auto& d : sa.window.retransmit(ctx.config.timers, ctx.now)) ctx.send(sa.local, sa.remote, d);
             break;
         case MessageWindow::Due::give_up:
@@ -258,6 +313,7 @@ std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {
     take(liveness_deadline(ctx, sa));
     take(child_timer_deadline(sa));
     take(ike_lifetime_deadline(sa));
+    take(reassembly_deadline(ctx, sa));
     return t;
 }
 

@@ -8,48 +8,9 @@
 
 #include "sa/protect.hpp"
 #include "sa/tasks.hpp"
-#include "wire/exchange_table.hpp"
 #include "wire/writer.hpp"
 
 namespace ike::sa {
-
-// --- FragmentState ---
-
-FragmentState::FragmentState(FragmentState&& o) noexcept
-    : m_request(std::move(o.m_request)), m_response(std::move(o.m_response)), m_budget(o.m_budget) {}
-
-FragmentState& FragmentState::operator=(FragmentState&& o) noexcept {
-    if (this != &o) {
-        release_all();
-        m_request = std::move(o.m_request);
-        m_response = std::move(o.m_response);
-        m_budget = o.m_budget;
-    }
-    return *this;
-}
-
-FragmentState::~FragmentState() { release_all(); }
-
-std::size_t FragmentState::bytes() const {
-    return (m_request ? m_request->bytes : 0) + (m_response ? m_response->bytes : 0);
-}
-
-void FragmentState::discard(bool response) {
-    auto& s = slot(response);
-    if (!s) return;
-    if (m_budget) m_budget->used -= std::min(m_budget->used, s->bytes);
-    s.reset();
-}
-
-void FragmentState::account(bool response, std::size_t n) {
-    slot(response)->bytes += n;
-    if (m_budget) m_budget->used += n;
-}
-
-void FragmentState::release_all() {
-    discard(false);
-    discard(true);
-}
 
 bool is_fragment(const wire::Message& m) {
     return !m.payloads.empty() && std::holds_alternative<wire::EncryptedFragment>(m.payloads.back());
@@ -66,6 +27,18 @@ constexpr std::size_t udp_header = 8;
 std::size_t datagram_overhead(const IkeSa& sa) {
     const std::size_t ip = sa.remote.ip.family == IpAddress::Family::v4 ? 20 : 40;
     return ip + udp_header + (sa.local.port == natt_port ? 4 : 0);
+}
+
+// The IP datagram size our fragments must fit: the configured one, lowered by a fallback that
+// the path needed (§2.5.2); an answer also no larger than the fragments of the peer's requests,
+// which came through the path (so a peer that fell back to small fragments gets small ones).
+std::size_t fragment_limit(const Context& ctx, const IkeSa& sa, bool response) {
+    std::size_t size = ctx.config.limits.fragment_size;
+    if (size == 0) return 0;
+    if (sa.path_fragment_limit != 0) size = std::min(size, sa.path_fragment_limit);
+    if (response && sa.fragments.peer_datagram() != 0)
+        size = std::min(size, sa.fragments.peer_datagram() + datagram_overhead(sa));
+    return size;
 }
 
 std::optional<FragmentBytes> seal_fragment(IkeSa& sa, const wire::Header& header, wire::PayloadType next,
@@ -126,15 +99,47 @@ std::vector<FragmentBytes> seal_message(Context& ctx, IkeSa& sa, const wire::Hea
         if (!m) return {};
         return {std::move(*m)};
     };
-    const std::size_t size = ctx.config.limits.fragment_size;
+    if (!header.response) sa.fragmented_request.reset();
+    const std::size_t size = fragment_limit(ctx, sa, header.response);
     const std::size_t overhead = datagram_overhead(sa);
     // §2.5: only when both sides announced support, and only for messages too big for the path.
     if (!sa.fragmentation || !sa.protector || size == 0 || size <= overhead) return whole();
-    const auto chain = wire::encode_inner(inner);
-    if (wire::header_size + 4 + sa.protector->body_length(chain.bytes.size()) + overhead <= size) return whole();
-    auto pieces = fragment(ctx, sa, header, chain, size - overhead);
-    if (pieces.empty()) return whole();  // the limit is too small to fragment at all
+    auto chain = wire::encode_inner(inner);
+    const bool fits = wire::header_size + 4 + sa.protector->body_length(chain.bytes.size()) + overhead <= size;
+    auto pieces = fits ? std::vector<FragmentBytes>{} : fragment(ctx, sa, header, chain, size - overhead);
+    if (pieces.empty()) pieces = whole();  // it fits (or the limit is too small to fragment at all)
+    if (!header.response && !pieces.empty())  // kept for a smaller try (§2.5.2)
+        sa.fragmented_request = FragmentedRequest{header, std::move(chain), size, pieces.size(), 0};
     return pieces;
+}
+
+// §2.5.2: the datagram sizes tried after the configured one, largest first: 1280 octets (IPv6's
+// minimum MTU, common behind tunnels), then 576 (the datagram every IPv4 host must accept).
+std::optional<std::vector<FragmentBytes>> smaller_fragments(Context& ctx, IkeSa& sa) {
+    auto& f = sa.fragmented_request;
+    const auto& o = sa.window.outstanding();
+    const unsigned after = ctx.config.timers.fragment_fallback_after;
+    if (!f || !o || after == 0 || !sa.protector || f->header.message_id != o->message_id) return std::nullopt;
+    if (f->retransmits < after) {
+        ++f->retransmits;
+        return std::nullopt;
+    }
+    const std::size_t overhead = datagram_overhead(sa);
+    const bool v4 = sa.remote.ip.family == IpAddress::Family::v4;
+    for (const std::size_t size : {std::size_t{1280}, std::size_t{576}}) {
+        if (size >= f->limit || (!v4 && size < 1280) || size <= overhead) continue;
+        auto pieces = fragment(ctx, sa, f->header, f->chain, size - overhead);
+        // §2.6: the receiver restarts reassembly only for more fragments than it has seen.
+        if (pieces.size() <= f->count) continue;
+        f->limit = size;
+        f->count = pieces.size();
+        f->retransmits = 0;
+        sa.path_fragment_limit = size;  // later messages of this SA start there
+        ++ctx.counters.fragment_fallbacks;
+        return pieces;
+    }
+    f->limit = 0;  // nothing smaller left: retransmitted as it is until the give-up
+    return std::nullopt;
 }
 
 // --- receiving (RFC 7383 §2.6) ---
@@ -175,14 +180,10 @@ std::optional<std::vector<wire::Payload>> assemble(Context& ctx, IkeSa& sa, bool
     plain.reserve(slot->bytes);
     for (const auto& p : slot->pieces) plain.insert(plain.end(), p.begin(), p.end());
     const auto first = slot->first_inner;
+    if (!response) sa.fragments.saw_peer_datagram(slot->largest_datagram);
     sa.fragments.discard(response);
     ++ctx.counters.messages_reassembled;
-    auto inner = wire::decode_inner(first, plain);
-    if (!inner || !wire::check_exchange(rx.message.header, rx.message.payloads, *inner)) {
-        ++ctx.counters.decode_errors;
-        return std::nullopt;
-    }
-    return std::move(*inner);
+    return checked_content(ctx, sa, rx, wire::decode_inner(first, plain));
 }
 
 std::optional<std::vector<wire::Payload>> keep(Context& ctx, IkeSa& sa, bool response, const Received& rx,
@@ -209,25 +210,34 @@ std::optional<std::vector<wire::Payload>> keep(Context& ctx, IkeSa& sa, bool res
     }
     const std::size_t table = slot ? 0 : sizeof(PartialMessage) + f.total * sizeof(crypto::SecureBytes);
     const std::size_t cost = table + opened.plain.size();
-    const auto* budget = sa.fragments.budget();
     if (sa.fragments.bytes() + cost > limits.max_reassembly_bytes) {
         sa.fragments.discard(response);  // this message can never fit: give it up
         ++ctx.counters.fragments_dropped;
         return std::nullopt;
     }
-    if (budget && budget->used + cost > limits.max_reassembly_total) {
-        ++ctx.counters.fragments_dropped;
-        return std::nullopt;
-    }
-    if (!slot) {
+    const bool fresh = !slot;
+    if (fresh) {
         slot = std::make_unique<PartialMessage>();
         slot->message_id = h.message_id;
         slot->total = f.total;
         slot->exchange = h.exchange;
         slot->pieces.resize(f.total);
         slot->have.assign(f.total, false);
+        slot->source = sa.remote.ip;
+        slot->started = ctx.now;
+    }
+    if (auto* budget = sa.fragments.budget()) {
+        const auto evicted = budget->make_room(*slot, cost, limits.max_reassembly_per_source, limits.max_reassembly_total);
+        if (!evicted) {
+            if (fresh) sa.fragments.discard(response);
+            ++ctx.counters.fragments_dropped;
+            return std::nullopt;
+        }
+        ctx.counters.reassembly_evictions += *evicted;
     }
     if (f.number == 1) slot->first_inner = f.first_inner;
+    slot->largest_datagram = std::max(slot->largest_datagram, rx.datagram.size());
+    slot->last = ctx.now;
     slot->pieces[index] = std::move(opened.plain);
     slot->have[index] = true;
     ++slot->received;
@@ -237,6 +247,21 @@ std::optional<std::vector<wire::Payload>> keep(Context& ctx, IkeSa& sa, bool res
 }
 
 }  // namespace
+
+std::optional<Time> reassembly_deadline(const Context& ctx, const IkeSa& sa) {
+    const auto quiet = sa.fragments.quiet_since();
+    if (!quiet) return std::nullopt;
+    return *quiet + ctx.config.timers.reassembly_timeout;
+}
+
+void expire_reassembly(Context& ctx, IkeSa& sa) {
+    for (const bool response : {false, true}) {
+        const auto& slot = sa.fragments.slot(response);
+        if (!slot || ctx.now < slot->last + ctx.config.timers.reassembly_timeout) continue;
+        sa.fragments.discard(response);  // the peer's retransmission starts it again
+        ++ctx.counters.reassembly_timeouts;
+    }
+}
 
 std::optional<std::vector<wire::Payload>> take_request_fragment(Context& ctx, IkeSa& sa, const Received& rx) {
     const auto id = rx.message.header.message_id;

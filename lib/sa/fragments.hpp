@@ -3,6 +3,7 @@
 // on fragment count and memory, each fragment authenticated before it is kept.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "crypto/secret.hpp"
+#include "sa/reassembly.hpp"
 #include "wire/header.hpp"
 #include "wire/message.hpp"
 #include "wire/payloads.hpp"
@@ -21,46 +23,14 @@ struct IkeSa;
 struct Received;
 using FragmentBytes = std::vector<std::uint8_t>;
 
-// Bytes held by every reassembly of one endpoint (Limits::max_reassembly_total).
-struct ReassemblyBudget {
-    std::size_t used = 0;
-};
-
-// One message being reassembled: fragments kept by number, already decrypted.
-struct PartialMessage {
-    std::uint32_t message_id = 0;
-    std::uint16_t total = 0;
-    wire::ExchangeType exchange{};
-    wire::PayloadType first_inner = wire::PayloadType::none;
-    std::vector<crypto::SecureBytes> pieces;  // index: Fragment Number - 1
-    std::vector<bool> have;
-    std::size_t received = 0;
-    std::size_t bytes = 0;  // accounted against the SA's and the endpoint's caps
-};
-
-// The reassembly state of one IKE SA: at most one request of the peer's and one response to
-// our outstanding request (both windows have size 1). Gives its bytes back to the endpoint's
-// budget when the SA goes. Two null pointers while nothing is fragmented: every IKE SA has one.
-class FragmentState {
-public:
-    FragmentState() = default;
-    FragmentState(const FragmentState&) = delete;
-    FragmentState& operator=(const FragmentState&) = delete;
-    FragmentState(FragmentState&& o) noexcept;
-    FragmentState& operator=(FragmentState&& o) noexcept;
-    ~FragmentState();
-
-    std::unique_ptr<PartialMessage>& slot(bool response) { return response ? m_response : m_request; }
-    std::size_t bytes() const;
-    void bind(ReassemblyBudget* budget) { m_budget = budget; }
-    ReassemblyBudget* budget() const { return m_budget; }
-    void discard(bool response);
-    void account(bool response, std::size_t n);  // adds n to the slot's and the budget's bytes
-
-private:
-    void release_all();
-    std::unique_ptr<PartialMessage> m_request, m_response;
-    ReassemblyBudget* m_budget = nullptr;
+// Our last request of an IKE SA as sealed, while it is outstanding: RFC 7383 §2.5.2 sends it
+// again in smaller fragments when the path seems to drop the ones we chose.
+struct FragmentedRequest {
+    wire::Header header;
+    wire::EncodedChain chain;   // the inner payloads, encoded
+    std::size_t limit = 0;      // the IP datagram size its datagrams were made for (0: no smaller try left)
+    std::size_t count = 0;      // its datagrams (1: one SK message)
+    unsigned retransmits = 0;   // at this size
 };
 
 bool is_fragment(const wire::Message& m);
@@ -70,6 +40,16 @@ bool is_fragment(const wire::Message& m);
 // the crypto layer refuses.
 std::vector<FragmentBytes> seal_message(Context& ctx, IkeSa& sa, const wire::Header& header,
                                         std::span<const wire::Payload> inner);
+
+// RFC 7383 §2.5.2: called for each retransmission of the outstanding request; after
+// Timers::fragment_fallback_after of them at one size, its datagrams made again for the next
+// smaller size (with more fragments, so the peer restarts reassembly), to replace the ones sent.
+std::optional<std::vector<FragmentBytes>> smaller_fragments(Context& ctx, IkeSa& sa);
+
+// RFC 7383 reassembly timeout (Timers::reassembly_timeout): when the SA's oldest incomplete
+// message is due, and dropping the ones that are.
+std::optional<Time> reassembly_deadline(const Context& ctx, const IkeSa& sa);
+void expire_reassembly(Context& ctx, IkeSa& sa);
 
 // A fragment of a request of the peer's: authenticated first; a fragment of the request just
 // answered resends the answer (Fragment Number 1 only, RFC 7383 §2.6.1); one of the expected

@@ -134,6 +134,8 @@ struct IkeSa {
 
     MessageWindow window;
     FragmentState fragments;  // RFC 7383 reassembly
+    std::optional<FragmentedRequest> fragmented_request;  // RFC 7383 §2.5.2 fallback (fragments.cpp)
+    std::size_t path_fragment_limit = 0;  // a smaller datagram size a fallback found (0: Limits::fragment_size)
     Time last_heard{};
     Time half_open_deadline{};
 

@@ -24,7 +24,7 @@ void MessageWindow::sent(QueuedRequest r, Bytes datagram, const Timers& timers, 
 }
 
 void MessageWindow::sent(QueuedRequest r, std::vector<Bytes> datagrams, const Timers& timers, Time now, bool reuse_id) {
-    const std::uint32_t id = reuse_id && m_next_id > 0 ? m_next_id - 1 : m_next_id;
+    const auto id = static_cast<std::uint32_t>(reuse_id && m_next_id > 0 ? m_next_id - 1 : m_next_id);
     if (!reuse_id || m_next_id == 0) ++m_next_id;
     m_outstanding = Outstanding{r, id, std::move(datagrams), now + timers.retransmit_initial,
                                 timers.retransmit_initial, 0};
@@ -47,8 +47,15 @@ const std::vector<Bytes>& MessageWindow::retransmit(const Timers& timers, Time n
     return o.datagrams;
 }
 
+MessageWindow MessageWindow::starting_at(std::uint64_t next_request_id, std::uint64_t expected_request_id) {
+    MessageWindow w;
+    w.m_next_id = std::min(next_request_id, message_ids);
+    w.m_expected = std::min(expected_request_id, message_ids);
+    return w;
+}
+
 RequestCheck MessageWindow::check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const {
-    if (message_id == m_expected) return RequestCheck::process;
+    if (std::uint64_t{message_id} == m_expected) return RequestCheck::process;  // never once past 0xffffffff
     if (answered_previous(message_id) &&
         std::equal(datagram.begin(), datagram.end(), m_last_request.begin(), m_last_request.end()))
         return RequestCheck::retransmission;

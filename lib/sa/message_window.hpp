@@ -50,8 +50,12 @@ public:
     // --- our requests ---
     bool busy() const { return m_outstanding.has_value(); }
     const std::optional<Outstanding>& outstanding() const { return m_outstanding; }
-    std::uint32_t next_request_id() const { return m_next_id; }
+    std::uint32_t next_request_id() const { return static_cast<std::uint32_t>(m_next_id); }
+    // Message IDs our requests may still use (RFC 7296 §2.2: they never wrap).
+    std::uint64_t ids_left() const { return message_ids - m_next_id; }
     void enqueue(QueuedRequest r) { m_queue.push_back(r); }
+    void enqueue_front(QueuedRequest r) { m_queue.push_front(r); }
+    bool next_queued(RequestKind kind) const { return !m_queue.empty() && m_queue.front().kind == kind; }
     std::optional<QueuedRequest> dequeue();
     bool queued(RequestKind kind) const;
     // Records a request just sent; the ID is consumed unless `reuse_id` (IKE_SA_INIT retries).
@@ -63,21 +67,31 @@ public:
     enum class Due : std::uint8_t { nothing, resend, give_up };
     Due due(const Timers& timers, Time now) const;
     const std::vector<Bytes>& retransmit(const Timers& timers, Time now);
+    // The outstanding request made again (RFC 7383 §2.5.2 smaller fragments): sent from now on.
+    void replace_datagrams(std::vector<Bytes> datagrams) { m_outstanding->datagrams = std::move(datagrams); }
 
     // --- the peer's requests ---
     RequestCheck check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const;
     void answered(std::span<const std::uint8_t> request, Bytes response);
     void answered(std::span<const std::uint8_t> request, std::vector<Bytes> response);
     const std::vector<Bytes>& cached_response() const { return m_last_response; }
-    std::uint32_t expected_request_id() const { return m_expected; }
+    // 2^32 once the peer's request 0xffffffff was answered: no request is accepted any more (§2.2).
+    std::uint64_t expected_request_id() const { return m_expected; }
     // The request answered last (its retransmissions get the cached response).
-    bool answered_previous(std::uint32_t message_id) const { return m_answered_any && message_id + 1 == m_expected; }
+    bool answered_previous(std::uint32_t message_id) const {
+        return m_answered_any && std::uint64_t{message_id} + 1 == m_expected;
+    }
+
+    static constexpr std::uint64_t message_ids = std::uint64_t{1} << 32;
+    // Tests and tools: a window whose IDs start elsewhere (e.g. near the end of the space).
+    static MessageWindow starting_at(std::uint64_t next_request_id, std::uint64_t expected_request_id);
 
 private:
-    std::uint32_t m_next_id = 0;
+    // 64 bits, so that the end of the 32-bit space is a state of its own rather than a wrap to 0.
+    std::uint64_t m_next_id = 0;
     std::optional<Outstanding> m_outstanding;
     std::deque<QueuedRequest> m_queue;
-    std::uint32_t m_expected = 0;
+    std::uint64_t m_expected = 0;
     bool m_answered_any = false;
     Bytes m_last_request;
     std::vector<Bytes> m_last_response;

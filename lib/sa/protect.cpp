@@ -51,16 +51,16 @@ std::optional<Bytes> seal(IkeSa& sa, const wire::Header& header, std::span<const
     return out;
 }
 
-std::optional<std::vector<wire::Payload>> open(IkeSa& sa, std::span<const std::uint8_t> datagram,
-                                               const wire::Message& message) {
-    if (!sa.unprotector || message.payloads.empty()) return std::nullopt;
+Expected<std::vector<wire::Payload>, OpenError> open(IkeSa& sa, std::span<const std::uint8_t> datagram,
+                                                     const wire::Message& message) {
+    if (!sa.unprotector || message.payloads.empty()) return unexpected(OpenError{});
     const auto* sk = std::get_if<wire::Encrypted>(&message.payloads.back());
-    if (sk == nullptr || sk->body.size() > datagram.size()) return std::nullopt;
+    if (sk == nullptr || sk->body.size() > datagram.size()) return unexpected(OpenError{});
     const auto aad = datagram.first(datagram.size() - sk->body.size());
     auto plain = sa.unprotector->unprotect(aad, sk->body);
-    if (!plain) return std::nullopt;
+    if (!plain) return unexpected(OpenError{});
     auto inner = wire::decode_inner(sk->first_inner, *plain);
-    if (!inner) return std::nullopt;
+    if (!inner) return unexpected(OpenError{inner.error()});
     return std::move(*inner);
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 
+#include "ike/expected.hpp"
 #include "sa/ike_sa.hpp"
 #include "wire/message.hpp"
 
@@ -31,9 +32,16 @@ wire::Header header_for(const IkeSa& sa, wire::ExchangeType exchange, bool respo
 // refuses (e.g. the IV space is exhausted).
 std::optional<Bytes> seal(IkeSa& sa, const wire::Header& header, std::span<const wire::Payload> inner);
 
+// Why open() gave no payloads. `malformed` empty: the message is not authentic (no keys, no SK
+// payload, or the ICV did not verify): drop it silently. Set: the ICV verified but the content
+// does not decode; a request is answered (RFC 7296 §2.5, §2.21.2, §2.21.3), never dropped.
+struct OpenError {
+    std::optional<wire::DecodeError> malformed;
+};
+
 // Checks the ICV and decrypts the SK payload of `message` (decoded from `datagram`), then
-// decodes the inner chain. nullopt: drop the message (no state changes).
-std::optional<std::vector<wire::Payload>> open(IkeSa& sa, std::span<const std::uint8_t> datagram,
-                                               const wire::Message& message);
+// decodes the inner chain. No state changes either way.
+Expected<std::vector<wire::Payload>, OpenError> open(IkeSa& sa, std::span<const std::uint8_t> datagram,
+                                                     const wire::Message& message);
 
 }  // namespace ike::sa

@@ -2,6 +2,8 @@
 // selector narrowing (the peer's side held to its certificate's RFC 3779 blocks, ours to the
 // configured local traffic), KEYMAT, and the ChildSaUp event with all a kernel needs. The
 // narrowing and key parts are shared with CREATE_CHILD_SA (task_child_sa.cpp).
+#include <algorithm>
+
 #include "crypto/esp_keys.hpp"
 #include "policy/proposals.hpp"
 #include "policy/traffic_selectors.hpp"
@@ -21,6 +23,18 @@ ChildOffer refuse(wire::NotifyType t, std::string why) {
 
 bool transport_requested(std::span<const wire::Payload> inner) {
     return find_notify(inner, wire::NotifyType::use_transport_mode) != nullptr;
+}
+
+// Limits::max_child_sas (RFC 7296 §3.10.1 NO_ADDITIONAL_SAS): a new child only while the IKE SA
+// holds fewer live children than the cap. A rekey replaces one, so it passes, but the old SAs
+// waiting for their DELETE count too: twice the cap in all, so a peer that never deletes the
+// old SAs cannot grow the set by rekeying either.
+bool child_limit_reached(const Context& ctx, const IkeSa& sa, std::span<const wire::Payload> inner) {
+    const std::size_t cap = ctx.config.limits.max_child_sas;
+    const auto live = static_cast<std::size_t>(std::count_if(
+        sa.children.begin(), sa.children.end(), [](const ChildSa& c) { return !c.replaced_by && !c.redundant; }));
+    const bool rekey = find_notify(inner, wire::NotifyType::rekey_sa) != nullptr;
+    return (!rekey && live >= cap) || sa.children.size() >= 2 * cap;
 }
 
 }  // namespace
@@ -55,6 +69,8 @@ ChildOffer respond_child(Context& ctx, IkeSa& sa, std::span<const wire::Payload>
     }
     const auto local_ts = policy::narrow(*tsr, ctx.config.local_traffic);
     if (local_ts.empty()) return refuse(wire::NotifyType::ts_unacceptable, "TSr outside our local traffic");
+    if (child_limit_reached(ctx, sa, inner))
+        return refuse(wire::NotifyType::no_additional_sas, "the IKE SA holds Limits::max_child_sas child SAs");
     const auto spi = ctx.spis.allocate(sa.local, sa.remote);
     if (!spi) return refuse(wire::NotifyType::no_additional_sas, "no SPI available");
     ChildOffer o;

@@ -38,6 +38,15 @@ bool send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeTyp
 void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
 // Starts the next queued INFORMATIONAL if the window is idle.
 void pump_requests(Context& ctx, IkeSa& sa);
+// The decrypted content of a protected message, checked against the exchange table; nullopt
+// when it is malformed (then reject_malformed has dealt with it).
+std::optional<Payloads> checked_content(Context& ctx, IkeSa& sa, const Received& rx,
+                                        Expected<Payloads, wire::DecodeError> inner);
+// An authentic (ICV verified) but malformed message: counted as a protected decode error; a
+// request is answered with `n` (RFC 7296 §2.5, §2.21.2, §2.21.3), a response dropped.
+void reject_malformed(Context& ctx, IkeSa& sa, const Received& rx, wire::Notify n);
+// UNSUPPORTED_CRITICAL_PAYLOAD with the payload type as data (§2.5), else INVALID_SYNTAX.
+wire::Notify malformed_notify(const wire::DecodeError& e);
 // Processes a message of an existing SA (window checks, decryption, dispatch).
 void handle_message(Context& ctx, IkeSa& sa, const Received& rx);
 // Retransmissions, give-ups, half-open expiry, liveness.

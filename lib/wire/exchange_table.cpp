@@ -8,12 +8,15 @@
 //  - SA/TSi/TSr in IKE_AUTH may all be absent (RFC 6023 childless, or a failed child SA
 //    reported with a notify, §1.2).
 //  - INFORMATIONAL may be empty (liveness check, §1.4) and carries any mix of N, D, CP.
-//  - Unknown payloads (kept by decode because they were not critical) are not listed, so they
-//    are refused here: an unknown payload type has no business in any of these exchanges.
+//  - Unknown payloads without the critical bit (kept by decode) are skipped, inside SK and
+//    outside it: RFC 7296 §2.5 says a receiver MUST skip them, so they count for no rule. An
+//    unknown payload with the critical bit (decode refuses those first) is refused with
+//    UNSUPPORTED_CRITICAL_PAYLOAD.
 #include "wire/exchange_table.hpp"
 
 #include <array>
 #include <cstdint>
+#include <variant>
 
 namespace ike::wire {
 namespace {
@@ -94,6 +97,13 @@ bool is_encrypted(PayloadType t) {
     return t == PayloadType::sk || t == PayloadType::skf;
 }
 
+// §2.5: "If the critical flag is not set and the payload type is unsupported, that payload
+// MUST be ignored".
+bool skipped(const Payload& p) {
+    const auto* u = std::get_if<UnknownPayload>(&p);
+    return u != nullptr && !u->critical;
+}
+
 // Checks one form; returns the number of violations and the first one.
 std::size_t check_form(const Form& form, std::span<const Payload> payloads, ExchangeError& first) {
     std::size_t violations = 0;
@@ -101,13 +111,17 @@ std::size_t check_form(const Form& form, std::span<const Payload> payloads, Exch
         if (violations++ == 0) first = ExchangeError{rule, type, form.name, NotifyType::invalid_syntax};
     };
     std::array<unsigned, 256> count{};
-    for (const auto& p : payloads) ++count[raw(payload_type(p))];
+    for (const auto& p : payloads)
+        if (!skipped(p)) ++count[raw(payload_type(p))];
     for (const auto& p : payloads) {
+        if (skipped(p)) continue;
         const PayloadType t = payload_type(p);
         bool listed = false;
         for (const auto& r : form.rules) listed = listed || r.type == t;
         if (!listed && count[raw(t)] != 0) {
             note(ExchangeRule::payload_not_allowed, t);
+            if (std::holds_alternative<UnknownPayload>(p) && violations == 1)
+                first.notify = NotifyType::unsupported_critical_payload;
             count[raw(t)] = 0;  // report each type once
         }
     }
@@ -157,14 +171,16 @@ Expected<void, ExchangeError> check_exchange(const Header& header, std::span<con
     std::span<const Payload> checked = outer;
     if (rules->encrypted) {
         // §3.14: everything after the header is inside SK (or, RFC 7383, SKF fragments).
-        if (outer.empty())
-            return unexpected(error(ExchangeRule::payload_missing, PayloadType::sk));
-        if (outer.size() != 1 || !is_encrypted(payload_type(outer[0]))) {
-            for (const auto& p : outer)
-                if (!is_encrypted(payload_type(p)))
-                    return unexpected(error(ExchangeRule::not_encrypted, payload_type(p)));
-            return unexpected(error(ExchangeRule::payload_repeated, payload_type(outer[0])));
+        std::size_t sk = 0, kept = 0;
+        for (const auto& p : outer) {
+            if (skipped(p)) continue;
+            ++kept;
+            if (!is_encrypted(payload_type(p)))
+                return unexpected(error(ExchangeRule::not_encrypted, payload_type(p)));
+            ++sk;
         }
+        if (kept == 0) return unexpected(error(ExchangeRule::payload_missing, PayloadType::sk));
+        if (sk != 1) return unexpected(error(ExchangeRule::payload_repeated, payload_type(outer.back())));
         checked = inner;
     } else {
         for (const auto& p : outer)

@@ -17,12 +17,6 @@ namespace {
 
 constexpr Duration settle{120000};
 
-const ChildSaDown* down_of(const sim::Network::Node& n, ChildSaId id) {
-    for (const auto& e : n.events)
-        if (const auto* d = std::get_if<ChildSaDown>(&e); d && d->child == id) return d;
-    return nullptr;
-}
-
 // Node 1 and node 2 with one tunnel; `extra` adds a second child SA on the same IKE SA.
 struct Pair {
     Mesh m;

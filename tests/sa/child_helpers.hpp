@@ -44,6 +44,21 @@ inline std::string check_pairs(const sim::Network::Node& a, const sim::Network::
     return {};
 }
 
+// A request for a child SA between two hosts of the nodes' subnets (a distinct child per host).
+inline InitiateRequest host_request(int from, int to, std::uint8_t host, std::uint64_t tag) {
+    auto r = Mesh::request(from, to, tag);
+    r.local_ts = {TrafficSelector::host(IpAddress::v4(10, 0, static_cast<std::uint8_t>(from), host))};
+    r.remote_ts = {TrafficSelector::host(IpAddress::v4(10, 0, static_cast<std::uint8_t>(to), host))};
+    return r;
+}
+
+// The ChildSaDown of `id`, or null.
+inline const ChildSaDown* down_of(const sim::Network::Node& n, ChildSaId id) {
+    for (const auto& e : n.events)
+        if (const auto* d = std::get_if<ChildSaDown>(&e); d && d->child == id) return d;
+    return nullptr;
+}
+
 // Index of the first event matching `pred`, or the number of events.
 template <typename E, typename P>
 std::size_t index_of(const sim::Network::Node& n, P pred) {

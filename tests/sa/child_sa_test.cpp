@@ -17,20 +17,7 @@ void establish(Mesh& m, sim::Network::Node& a, sim::Network::Node& b) {
     REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(a) == 1 && count<ChildSaUp>(b) == 1; }, settle));
 }
 
-InitiateRequest host_request(int from, int to, std::uint8_t host, std::uint64_t tag) {
-    auto r = Mesh::request(from, to, tag);
-    r.local_ts = {TrafficSelector::host(IpAddress::v4(10, 0, static_cast<std::uint8_t>(from), host))};
-    r.remote_ts = {TrafficSelector::host(IpAddress::v4(10, 0, static_cast<std::uint8_t>(to), host))};
-    return r;
-}
-
 void no_pfs(Config& c) { c.proposals.child_ke.clear(); }
-
-const ChildSaDown* down_of(const sim::Network::Node& n, ChildSaId id) {
-    for (const auto& e : n.events)
-        if (const auto* d = std::get_if<ChildSaDown>(&e); d && d->child == id) return d;
-    return nullptr;
-}
 
 }  // namespace
 

@@ -37,6 +37,8 @@ struct Side {
     Counters counters;
     std::uint64_t last_child = 0;
     sa::ReassemblyBudget budget;
+    sa::ReassemblyBudget* shared = nullptr;  // another Side's: two SAs of one endpoint
+    Time now = sim::start_time();
     std::unique_ptr<sa::IkeSa> sa = std::make_unique<sa::IkeSa>();
 
     Side(crypto::Role role, std::size_t fragment_size, crypto::SkSuite suite = gcm()) {
@@ -56,7 +58,7 @@ struct Side {
     }
     sa::Context ctx() {
         return sa::Context{config, *rng, *spis, *verifier, transmits, events, counters, last_child,
-                           sim::start_time(), nullptr, &budget};
+                           now, nullptr, shared ? shared : &budget};
     }
 };
 
@@ -161,11 +163,11 @@ TEST_CASE("RFC 7383 §2.6: a fragment is authenticated before it is kept — for
     forged[wire::header_size + 7] = static_cast<std::uint8_t>(forged[wire::header_size + 7] + 5);
     forged.back() ^= 1;
     CHECK_FALSE(deliver(b, frags[1]).has_value());
-    const auto held = b.budget.used;
+    const auto held = b.budget.used();
     CHECK(held > 0);
     CHECK_FALSE(deliver(b, forged).has_value());
     CHECK(b.counters.integrity_failures == 1);
-    CHECK(b.budget.used == held);  // nothing kept, nothing discarded
+    CHECK(b.budget.used() == held);  // nothing kept, nothing discarded
     // Garbage with the right SPIs and message ID, before anything genuine, allocates nothing.
     Side c(crypto::Role::Responder, 300);
     for (auto d : frags) {
@@ -173,14 +175,14 @@ TEST_CASE("RFC 7383 §2.6: a fragment is authenticated before it is kept — for
         CHECK_FALSE(deliver(c, d).has_value());
     }
     CHECK(c.counters.integrity_failures == frags.size());
-    CHECK(c.budget.used == 0);
+    CHECK(c.budget.used() == 0);
     CHECK(c.sa->fragments.slot(false) == nullptr);
     // The genuine fragments still complete the message.
     std::optional<std::vector<wire::Payload>> done;
     for (const auto& d : frags) done = deliver(b, d);
     REQUIRE(done.has_value());
     CHECK(notify_size(*done) == 1500);
-    CHECK(b.budget.used == 0);
+    CHECK(b.budget.used() == 0);
 }
 
 TEST_CASE("RFC 7383 §2.6: more Total Fragments restarts reassembly, fewer is dropped") {
@@ -214,7 +216,7 @@ TEST_CASE("RFC 7383 §2.6 / §5: reassembly caps on fragment count, bytes per SA
         for (const auto& d : frags) CHECK_FALSE(deliver(b, d).has_value());
         CHECK(b.counters.fragments_dropped == frags.size());
         CHECK(b.counters.fragments_received == 0);
-        CHECK(b.budget.used == 0);
+        CHECK(b.budget.used() == 0);
     }
     SECTION("a message larger than the per-SA cap is given up") {
         Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300);
@@ -225,17 +227,75 @@ TEST_CASE("RFC 7383 §2.6 / §5: reassembly caps on fragment count, bytes per SA
         CHECK(b.counters.messages_reassembled == 0);
         CHECK(b.sa->fragments.bytes() <= 1000);
     }
-    SECTION("the endpoint-wide cap bounds every SA together, and a closed SA gives its bytes back") {
-        Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300);
-        b.config.limits.max_reassembly_total = 1600;
-        b.budget.used = 900;  // what other SAs of the endpoint hold
-        const auto frags = request(a, 0, 2000);
-        for (const auto& d : frags) CHECK_FALSE(deliver(b, d).has_value());
-        CHECK(b.budget.used <= 1600);
-        CHECK(b.budget.used > 900);
-        b.sa.reset();
-        CHECK(b.budget.used == 900);
+    SECTION("the endpoint-wide cap bounds every SA together: the oldest incomplete message makes room, and a closed SA gives its bytes back") {
+        Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300), other(crypto::Role::Responder, 300);
+        other.shared = &b.budget;
+        other.sa->remote.ip = wan(9);  // another peer address
+        const auto frags = request(a, 0, 1500);
+        REQUIRE(frags.size() >= 4);
+        for (std::size_t i = 0; i + 1 < frags.size(); ++i) CHECK_FALSE(deliver(other, frags[i]).has_value());
+        const auto held = b.budget.used();  // all but the last fragment, never completed
+        b.config.limits.max_reassembly_total = held + 400;  // room for one more fragment, not a message
+        other.now = b.now = sim::start_time() + Duration{10};
+        std::optional<std::vector<wire::Payload>> done;
+        for (const auto& d : frags) done = deliver(b, d);
+        REQUIRE(done.has_value());  // the older incomplete message was evicted for it
+        CHECK(notify_size(*done) == 1500);
+        CHECK(other.sa->fragments.slot(false) == nullptr);
+        CHECK(b.counters.reassembly_evictions == 1);
+        CHECK(b.budget.used() == 0);
+        // A closed SA gives its bytes back.
+        for (std::size_t i = 0; i + 1 < frags.size(); ++i) CHECK_FALSE(deliver(other, frags[i]).has_value());
+        CHECK(b.budget.used() == held);
+        other.sa.reset();
+        CHECK(b.budget.used() == 0);
     }
+    SECTION("per source address: a peer's incomplete messages make room for its own newer one, not another's") {
+        Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300);
+        Side same(crypto::Role::Responder, 300), elsewhere(crypto::Role::Responder, 300);
+        same.shared = elsewhere.shared = &b.budget;
+        elsewhere.sa->remote.ip = wan(9);
+        const auto frags = request(a, 0, 1500);
+        for (std::size_t i = 0; i + 1 < frags.size(); ++i) {
+            CHECK_FALSE(deliver(same, frags[i]).has_value());
+            CHECK_FALSE(deliver(elsewhere, frags[i]).has_value());
+        }
+        const auto one = b.budget.used_by(wan(1));
+        CHECK(b.budget.used_by(wan(9)) == one);
+        b.config.limits.max_reassembly_per_source = one + 400;
+        b.now = sim::start_time() + Duration{10};
+        std::optional<std::vector<wire::Payload>> done;
+        for (const auto& d : frags) done = deliver(b, d);
+        REQUIRE(done.has_value());
+        CHECK(same.sa->fragments.slot(false) == nullptr);       // evicted: same address, older
+        CHECK(elsewhere.sa->fragments.slot(false) != nullptr);  // kept: its own address's budget
+        CHECK(b.budget.used_by(wan(9)) == one);
+        CHECK(b.counters.reassembly_evictions == 1);
+    }
+}
+
+TEST_CASE("RFC 7383 §2.6: an incomplete message is dropped after Timers::reassembly_timeout") {
+    Side a(crypto::Role::Initiator, 300), b(crypto::Role::Responder, 300);
+    b.config.timers.reassembly_timeout = Duration{10000};
+    const auto frags = request(a, 0, 1500);
+    for (std::size_t i = 0; i + 1 < frags.size(); ++i) CHECK_FALSE(deliver(b, frags[i]).has_value());
+    auto ctx = b.ctx();
+    REQUIRE(sa::reassembly_deadline(ctx, *b.sa) == sim::start_time() + Duration{10000});
+    b.now = sim::start_time() + Duration{9999};
+    auto early = b.ctx();
+    sa::expire_reassembly(early, *b.sa);
+    CHECK(b.sa->fragments.slot(false) != nullptr);
+    b.now = sim::start_time() + Duration{10000};
+    auto due = b.ctx();
+    sa::expire_reassembly(due, *b.sa);
+    CHECK(b.sa->fragments.slot(false) == nullptr);
+    CHECK(b.budget.used() == 0);
+    CHECK(b.counters.reassembly_timeouts == 1);
+    CHECK_FALSE(sa::reassembly_deadline(due, *b.sa).has_value());
+    // The peer's retransmission starts it again and completes it.
+    std::optional<std::vector<wire::Payload>> done;
+    for (const auto& d : frags) done = deliver(b, d);
+    REQUIRE(done.has_value());
 }
 
 TEST_CASE("RFC 7383 §2.6.1: a retransmitted request's first fragment gets the whole answer again, others nothing") {
@@ -498,4 +558,40 @@ TEST_CASE("RFC 7383 §2.6: a forged fragment on the wire does not poison the han
     CHECK(forged >= 8);
     // No retransmission was needed: the genuine fragments were never displaced.
     CHECK(a.endpoint->counters().retransmits == 0);
+}
+
+TEST_CASE("RFC 7383 §2.5.2: fragments the path drops are sent again smaller, and the answer comes back as small") {
+    for (const bool fallback : {false, true}) {
+        CAPTURE(fallback);
+        sim::Conditions c;
+        c.path_mtu = 1000;  // below the configured 1280: a silent PMTU black hole
+        Mesh m(8, c);
+        Chain pki;
+        const auto cfg = [&](Config& k) {
+            k.limits.fragment_size = 1280;
+            k.timers.fragment_fallback_after = fallback ? 2 : 0;
+        };
+        auto& a = add_node(m, pki, 1, crypto::KeyType::Rsa, cfg);
+        auto& b = add_node(m, pki, 2, crypto::KeyType::Rsa, cfg);
+        std::size_t largest_from_b = 0;
+        m.net.tap = [&](const SocketAddress& from, const SocketAddress&, std::span<const std::uint8_t> d) {
+            if (from.ip == wan(2) && is_skf(d)) largest_from_b = std::max(largest_from_b, d.size());
+        };
+        m.initiate(1, 2);
+        m.net.run_until([&] { return both_up(a, b) || count<IkeSaDown>(a) > 0; }, Duration{600000});
+        CHECK(m.net.too_big > 0);
+        if (!fallback) {  // as before: retransmitted unchanged until the give-up
+            CHECK(count<IkeSaDown>(a) == 1);
+            CHECK(a.endpoint->counters().fragment_fallbacks == 0);
+            continue;
+        }
+        REQUIRE(both_up(a, b));
+        CHECK(pair_matches(events_of<ChildSaUp>(a).front(), events_of<ChildSaUp>(b).front()));
+        CHECK(a.endpoint->counters().fragment_fallbacks == 1);  // 1280 -> 576 octets
+        CHECK(a.endpoint->counters().retransmits == 3);        // two at 1280, the third smaller
+        CHECK(b.endpoint->counters().fragment_fallbacks == 0);
+        // The responder fragmented its answer no larger than the request's fragments.
+        CHECK(largest_from_b > 0);
+        CHECK(largest_from_b + 28 <= 576);
+    }
 }

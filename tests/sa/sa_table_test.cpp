@@ -3,30 +3,16 @@
 // child SAs over to it), and closed SAs leave every index.
 #include <catch2/catch.hpp>
 
-#include "sa/sa_table.hpp"
 #include "sa/tasks.hpp"
-#include "scenario.hpp"
+#include "task_harness.hpp"
 
 using namespace ike;
 using namespace ike::test;
 
 namespace {
 
-struct Fixture {
-    sim::TestCa ca{"table-ca", 77};
-    Config config = sim::make_config(ca, sim::make_node(ca, "node1.mesh", wan(1), subnet(1), 1001));
-    std::unique_ptr<crypto::Rng> rng = crypto::make_seeded_rng(5);
-    std::unique_ptr<SpiAllocator> spis = sim::make_spi_allocator(std::make_shared<sim::SpiPool>());
-    std::deque<Transmit> transmits;
-    std::deque<Event> events;
-    Counters counters;
-    std::uint64_t last_child = 0;
-    sa::SaTable table{*rng, Duration{32000}};
-
-    Fixture() { config.timers.liveness_after = Duration{30000}; }
-    sa::Context ctx(Time now) {
-        return sa::Context{config, *rng, *spis, *config.verifier, transmits, events, counters, last_child, now, &table};
-    }
+struct Fixture : TaskHarness {
+    Fixture() : TaskHarness("table-ca", 77, 5) { config.timers.liveness_after = Duration{30000}; }
 
     std::unique_ptr<sa::IkeSa> established(int peer, std::initializer_list<std::uint64_t> children, Time now) {
         auto sa = std::make_unique<sa::IkeSa>();

@@ -184,9 +184,30 @@ TEST_CASE("RFC 7296 3.1: exchanges without rules are refused", "[wire][exchange]
     CHECK(r.error().rule == ExchangeRule::unknown_exchange);
 }
 
-TEST_CASE("exchange table: unknown payloads kept by decode are refused", "[wire][exchange]") {
-    CHECK_FALSE(check_sk(ExchangeType::informational, false,
-                         {UnknownPayload{static_cast<PayloadType>(200), {}, false}}));
+TEST_CASE("RFC 7296 2.5: unknown payloads without the critical bit are skipped, in and outside SK", "[wire][exchange]") {
+    using X = ExchangeType;
+    const UnknownPayload unknown{static_cast<PayloadType>(200), hex("0102"), false};
+    CHECK(check_sk(X::informational, false, {unknown}));
+    CHECK(check_sk(X::informational, true, {notify(NotifyType::update_sa_addresses), unknown, unknown}));
+    CHECK(check_sk(X::ike_auth, false, {idi(), unknown, auth(), sa(), tsi(), tsr()}));
+    CHECK(check_plain(X::ike_sa_init, false, {sa(), ke(), unknown, nonce()}));
+    // Outside SK too: the encrypted message still has exactly one SK payload that counts.
+    const std::vector<Payload> outer = {unknown, sk[0]};
+    CHECK(check_exchange(header(X::informational, false), outer, std::vector<Payload>{}));
+    // Skipping does not make a required payload optional.
+    const auto r = check_plain(X::ike_sa_init, false, {sa(), unknown, nonce()});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == ExchangeRule::payload_missing);
+    CHECK(r.error().payload == PayloadType::ke);
+}
+
+TEST_CASE("RFC 7296 2.5: an unknown payload with the critical bit is refused with UNSUPPORTED_CRITICAL_PAYLOAD",
+          "[wire][exchange]") {
+    const auto r = check_sk(ExchangeType::informational, false,
+                            {UnknownPayload{static_cast<PayloadType>(200), {}, true}});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == ExchangeRule::payload_not_allowed);
+    CHECK(r.error().notify == NotifyType::unsupported_critical_payload);
 }
 
 TEST_CASE("exchange table: every exchange and role has exactly one entry", "[wire][exchange]") {

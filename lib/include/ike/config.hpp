@@ -71,6 +71,12 @@ struct Timers {
     Duration liveness_after{30000};      // silence before an empty INFORMATIONAL is sent
     unsigned invalid_spi_per_second = 10;  // INVALID_IKE_SPI notifies sent at most (§2.21.4)
     unsigned max_init_retries = 3;        // INVALID_KE_PAYLOAD / COOKIE retries of one IKE_SA_INIT
+    // RFC 7383: an incomplete fragmented message is dropped this long after its last fragment
+    // came; longer than retransmit_max, so the peer's next retransmission still finds the rest.
+    Duration reassembly_timeout{30000};
+    // RFC 7383 §2.5.2: a fragmented request unanswered after this many retransmissions is sent
+    // again in smaller fragments (down to 576-octet IPv4 / 1280-octet IPv6 datagrams); 0: never.
+    unsigned fragment_fallback_after = 2;
 };
 
 struct Lifetimes {
@@ -92,6 +98,12 @@ struct Limits {
     unsigned max_fragments = 64;                         // RFC 7383 §2.6 reassembly caps: Total Fragments
     std::size_t max_reassembly_bytes = 64 * 1024;        // held per IKE SA
     std::size_t max_reassembly_total = 16 * 1024 * 1024;  // held by all IKE SAs of the endpoint
+    // Held by the IKE SAs of one peer address; when it or the total is full, the oldest
+    // incomplete messages (of that address, or of all) are evicted (fragments.cpp says why).
+    std::size_t max_reassembly_per_source = 1024 * 1024;
+    // Child SAs one IKE SA may hold when the peer asks for another (CREATE_CHILD_SA, RFC 7296
+    // §1.3.1): beyond it the peer gets NO_ADDITIONAL_SAS and no SPI is taken.
+    unsigned max_child_sas = 128;
 };
 
 struct Config {

@@ -68,6 +68,10 @@ enum class ConfigError : std::uint8_t {
 struct Counters {
     std::uint64_t datagrams_in = 0, datagrams_out = 0, retransmits = 0;
     std::uint64_t decode_errors = 0, integrity_failures = 0, invalid_spi = 0;
+    // Protected messages whose ICV verified but whose content did not decode or broke the
+    // exchange table (requests are answered INVALID_SYNTAX / UNSUPPORTED_CRITICAL_PAYLOAD, RFC
+    // 7296 §2.21); integrity_failures counts only ICVs that did not verify.
+    std::uint64_t protected_decode_errors = 0;
     std::uint64_t half_open_dropped = 0, cookies_sent = 0, auth_failures = 0;
     std::uint64_t ike_sas_up = 0, child_sas_up = 0;
     std::uint64_t invalid_spi_notifies = 0, dropped_out_of_window = 0, duplicate_requests = 0;
@@ -77,6 +81,9 @@ struct Counters {
     std::uint64_t key_exchanges = 0;      // Diffie-Hellman computations of IKE_SA_INIT, both roles
     std::uint64_t fragments_sent = 0, fragments_received = 0, fragments_dropped = 0, messages_reassembled = 0;  // RFC 7383
     std::uint64_t crls_expired = 0;       // CrlExpired warnings: a newest CRL past its nextUpdate (once each)
+    std::uint64_t fragment_fallbacks = 0;    // requests sent again in smaller fragments (RFC 7383 §2.5.2)
+    std::uint64_t reassembly_timeouts = 0;   // incomplete messages dropped after Timers::reassembly_timeout
+    std::uint64_t reassembly_evictions = 0;  // incomplete messages evicted for another's fragments (Limits)
 };
 
 // What an Endpoint holds right now (tests check "no state left"; the daemon shows it).
