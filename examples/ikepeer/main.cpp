@@ -65,6 +65,14 @@ Actions and output:
   --keylog FILE        append each IKE SA's keys to FILE as lines of Wireshark's
                        ikev2_decryption_table (the file holds secrets)
   --print-fragments    print a FRAGMENTS line (sent, received, reassembled) whenever they change
+  --quiet              print no event lines (a responder under load, tests/bench_capacity)
+Load (tests/bench_capacity):
+  --ike-group GROUP    offer/accept only AES-GCM-256, PRF-HMAC-SHA2-256 and GROUP in IKE
+                       (x25519, ecp256 or modp2048) and AES-GCM-256 for ESP
+  --max-half-open N    half-open IKE SAs held at most (default 10000)
+  --half-open-per-source N  of them from one address (default 50)
+  --cookie-threshold N demand COOKIEs from this many half-open SAs on (default 1000)
+  --liveness SECS      IKE silence before a liveness check (default 30; 0: none)
   --help               this text
 
 Each event is one line on stdout: IKE_SA_UP, CHILD_SA_UP, CHILD_SA_DOWN, IKE_SA_DOWN,
@@ -76,7 +84,10 @@ struct Options {
     std::string local, cert, key, ca, id, initiate, peer_id, del = "child", keylog;
     std::vector<std::string> local_ts, remote_ts, chain;
     bool transport = false, print_keys = false, exit_on_down = false, no_pfs = false, print_fragments = false;
-    long fragment_size = -1;
+    bool quiet = false;
+    long fragment_size = -1, max_half_open = -1, half_open_per_source = -1, cookie_threshold = -1;
+    double liveness = -1;
+    std::string ike_group;
     double delete_after = -1, exit_after = 30, rekey_after = -1, rekey_ike_after = -1;
     unsigned rekeys = 1;
 };
@@ -145,11 +156,19 @@ Options parse(int argc, char** argv) {
         else if (a == "--fragment-size") o.fragment_size = parse_count(a, value());
         else if (a == "--print-fragments") o.print_fragments = true;
         else if (a == "--keylog") o.keylog = value();
+        else if (a == "--quiet") o.quiet = true;
+        else if (a == "--ike-group") o.ike_group = value();
+        else if (a == "--max-half-open") o.max_half_open = parse_count(a, value());
+        else if (a == "--half-open-per-source") o.half_open_per_source = parse_count(a, value());
+        else if (a == "--cookie-threshold") o.cookie_threshold = parse_count(a, value());
+        else if (a == "--liveness") o.liveness = parse_seconds(a, value());
         else usage_error("unknown option " + a);
     }
     if (o.local.empty() || o.cert.empty() || o.key.empty() || o.ca.empty())
         usage_error("--local, --cert, --key and --ca are required");
     if (o.del != "child" && o.del != "ike") usage_error("--delete wants child or ike");
+    if (!o.ike_group.empty() && o.ike_group != "x25519" && o.ike_group != "ecp256" && o.ike_group != "modp2048")
+        usage_error("--ike-group wants x25519, ecp256 or modp2048");
     if (!o.initiate.empty() && (o.local_ts.empty() || o.remote_ts.empty()))
         usage_error("--initiate needs --local-ts and --remote-ts");
     return o;
@@ -446,6 +465,19 @@ const char* config_error(ike::ConfigError e) {
     return "?";
 }
 
+void apply_load_options(const Options& o, ike::Config& c) {
+    using namespace ike::crypto;
+    if (!o.ike_group.empty()) {
+        const KeId ke = o.ike_group == "x25519" ? KeId::Curve25519 : o.ike_group == "ecp256" ? KeId::Ecp256 : KeId::Modp2048;
+        c.proposals.ike = {{PrfId::HmacSha2_256, {EncrId::AesGcm16, 256, IntegId::None}, ke}};
+        c.proposals.esp = {{EncrId::AesGcm16, 256, IntegId::None}};
+    }
+    if (o.max_half_open >= 0) c.limits.max_half_open = static_cast<unsigned>(o.max_half_open);
+    if (o.half_open_per_source >= 0) c.limits.max_half_open_per_source = static_cast<unsigned>(o.half_open_per_source);
+    if (o.cookie_threshold >= 0) c.limits.cookie_threshold = static_cast<unsigned>(o.cookie_threshold);
+    if (o.liveness >= 0) c.timers.liveness_after = ike::Duration{static_cast<ike::Duration::rep>(o.liveness * 1000)};
+}
+
 ike::Config make_config(const Options& o) {
     auto cert = load_cert(o.cert, "certificate");
     auto ca = load_cert(o.ca, "CA certificate");
@@ -475,6 +507,7 @@ ike::Config make_config(const Options& o) {
     for (const auto& t : o.local_ts) c.local_traffic.push_back(parse_cidr(t));
     if (o.no_pfs) c.proposals.child_ke.clear();
     c.export_keys = o.print_keys || !o.keylog.empty();
+    apply_load_options(o, c);
     return c;
 }
 
@@ -514,7 +547,8 @@ int main(int argc, char** argv) {
     std::array<std::uint64_t, 3> fragments{};
     for (;;) {
         while (auto t = ep->poll_transmit()) send_to(s, *t);
-        while (auto e = ep->poll_event()) print_event(*e, o, run);
+        while (auto e = ep->poll_event())
+            if (!o.quiet) print_event(*e, o, run);
         if (const auto& c = ep->counters(); o.print_fragments) {
             const std::array<std::uint64_t, 3> f{c.fragments_sent, c.fragments_received, c.messages_reassembled};
             if (f != fragments) {

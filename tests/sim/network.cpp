@@ -2,6 +2,7 @@
 #include "network.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace ike::sim {
 namespace {
@@ -108,10 +109,32 @@ void Network::inject(const SocketAddress& from, const SocketAddress& to, std::ve
     m_queue.push(InFlight{m_now, m_seq++, from, to, std::move(data)});
 }
 
+void Network::touch(std::size_t i) {
+    m_dirty.insert(i);
+    const auto t = m_nodes[i]->endpoint->next_timeout();
+    if (t == m_deadline[i]) return;
+    m_deadline[i] = t;
+    if (t) m_timers.emplace(*t, i);
+}
+
+// Tests add and remove nodes (a restart) between runs, so the indexes are rebuilt at each run.
+void Network::reindex() {
+    m_by_ip.clear();
+    m_dirty.clear();
+    m_deadline.assign(m_nodes.size(), std::nullopt);
+    m_timers = {};
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+        m_by_ip.try_emplace(m_nodes[i]->ip, i);  // a second node on one address never receives, as before
+        touch(i);
+    }
+}
+
+// In node order, as the network did when it polled every node: the seeded delays come out the same.
 void Network::drain() {
-    for (auto& n : m_nodes) {
-        while (auto t = n->endpoint->poll_transmit()) send(t->local, t->remote, std::move(t->data));
-        while (auto e = n->endpoint->poll_event()) n->events.push_back(std::move(*e));
+    for (const auto i : std::exchange(m_dirty, {})) {
+        auto& n = *m_nodes[i];
+        while (auto t = n.endpoint->poll_transmit()) send(t->local, t->remote, std::move(t->data));
+        while (auto e = n.endpoint->poll_event()) n.events.push_back(std::move(*e));
     }
 }
 
@@ -121,27 +144,47 @@ void Network::deliver(InFlight& d) {
         ++dropped;
         return;
     }
-    for (auto& n : m_nodes)
-        if (n->ip == to->ip) {
-            ++delivered;
-            if (tap) tap(d.from, *to, d.data);
-            n->endpoint->handle_datagram(d.data, *to, d.from, m_now);
-            return;
-        }
-    ++dropped;
+    const auto it = m_by_ip.find(to->ip);
+    if (it == m_by_ip.end()) {
+        ++dropped;
+        return;
+    }
+    ++delivered;
+    if (tap) tap(d.from, *to, d.data);
+    m_nodes[it->second]->endpoint->handle_datagram(d.data, *to, d.from, m_now);
+    touch(it->second);
 }
 
-std::optional<Time> Network::next_timer() const {
-    std::optional<Time> t;
-    for (const auto& n : m_nodes)
-        if (auto d = n->endpoint->next_timeout(); d && (!t || *d < *t)) t = d;
-    return t;
+// An entry is live while it still is its node's deadline; the others are dropped as they surface.
+std::optional<Time> Network::next_timer() {
+    while (!m_timers.empty()) {
+        const auto [t, i] = m_timers.top();
+        if (m_deadline[i] == t) return t;
+        m_timers.pop();
+    }
+    return std::nullopt;
+}
+
+void Network::fire_timers() {
+    std::set<std::size_t> due;  // node order, as before
+    while (auto t = next_timer()) {
+        if (*t > m_now) break;
+        const auto i = m_timers.top().second;
+        m_timers.pop();
+        m_deadline[i].reset();
+        due.insert(i);
+    }
+    for (const auto i : due) {
+        m_nodes[i]->endpoint->handle_timeout(m_now);
+        touch(i);
+    }
 }
 
 bool Network::run_until(const std::function<bool()>& done, Duration max) {
     const Time end = m_now + max;
     Time last = m_now;
     unsigned same_time = 0;
+    reindex();
     for (;;) {
         if (m_now == last) {
             if (++same_time > 1000000) return false;  // a timer that never clears: a bug, not a hang
@@ -164,8 +207,7 @@ bool Network::run_until(const std::function<bool()>& done, Duration max) {
             m_queue.pop();
             deliver(d);
         } else {
-            for (auto& n : m_nodes)
-                if (auto t = n->endpoint->next_timeout(); t && *t <= m_now) n->endpoint->handle_timeout(m_now);
+            fire_timers();
         }
     }
 }
