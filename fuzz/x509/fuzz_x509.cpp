@@ -94,33 +94,6 @@ std::string_view text(std::span<const std::uint8_t> in) {
     return {reinterpret_cast<const char*>(in.data()), in.size()};
 }
 
-// Known finding (fuzz/x509/findings/README.md): Certificate::not_before/not_after and
-// Crl::this_update/next_update are noexcept, but Botan throws for a year before 1970 or from
-// 2400 on, so such a time (a valid UTCTime like 1960) terminates the process. Until lib/crypto
-// is fixed the harness keeps those inputs away from every path that reads the times (the
-// accessors, chain verification, an installed CRL), so that long runs go on finding other
-// things. It over-approximates: any 0x17/0x18 tag followed by digits of such a year counts.
-bool times_in_botan_range(std::span<const std::uint8_t> der) {
-    const auto digits = [&](std::size_t at, std::size_t n, int& value) {
-        value = 0;
-        for (std::size_t i = at; i < at + n; ++i) {
-            if (i >= der.size() || der[i] < '0' || der[i] > '9') return false;
-            value = value * 10 + (der[i] - '0');
-        }
-        return true;
-    };
-    for (std::size_t i = 0; i < der.size(); ++i) {
-        if (der[i] != 0x17 && der[i] != 0x18) continue;
-        for (std::size_t len_octets = 1; len_octets <= 3; ++len_octets) {  // short or long form
-            int year = 0;
-            if (der[i] == 0x17 && digits(i + 1 + len_octets, 2, year)) year += year < 50 ? 2000 : 1900;
-            else if (der[i] != 0x18 || !digits(i + 1 + len_octets, 4, year)) continue;
-            if (year < 1970 || year >= 2400) return false;
-        }
-    }
-    return true;
-}
-
 // Whatever decodes re-encodes to something that decodes to the same value.
 void san_and_blocks(std::span<const std::uint8_t> in) {
     // Known (fuzz/x509/README.md, 2026-12-06): decode accepts a GeneralNames whose entries it all
@@ -160,7 +133,6 @@ void certificate(const Certificate& c) {
     (void)c.verify_signed_by(p.root.certificate().public_key());
     (void)c.verify_signed_by(c.public_key());
     if (const auto& b = c.ip_blocks()) (void)b->contains(IpRange::parse("10.0.1.7").value());
-    if (!times_in_botan_range(c.der())) return;  // the known finding, above
     (void)c.not_before();
     (void)c.not_after();
 
@@ -177,14 +149,12 @@ void certificate(const Certificate& c) {
     (void)verify_certificate_chain(p.anchor, p.mid_node, as_mid, kNow);
 }
 
-// `times_ok`: the DER passed times_in_botan_range (a PEM CRL's DER is not visible here).
-void crl(const Crl& l, bool times_ok) {
+void crl(const Crl& l) {
     const auto& p = pki();
     (void)l.revoked_count();
     const std::uint8_t serials[][1] = {{10}, {11}, {0}};
     for (const auto& s : serials) (void)l.revokes(s);
     (void)l.verify_issued_by(p.mid.certificate());
-    if (!times_ok) return;  // the known finding, above
     (void)l.this_update();
     (void)l.next_update();
     auto anchor = p.anchor;
@@ -252,7 +222,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     san_and_blocks(in);
     if (auto c = Certificate::from_der(in)) certificate(*c);
     if (auto c = Certificate::from_pem(text(in))) certificate(*c);
-    if (auto l = Crl::from_der(in)) crl(*l, times_in_botan_range(in));
-    if (auto l = Crl::from_pem(text(in))) crl(*l, false);
+    if (auto l = Crl::from_der(in)) crl(*l);
+    if (auto l = Crl::from_pem(text(in))) crl(*l);
     return 0;
 }

@@ -28,6 +28,10 @@ template <typename Parse>
 CertResult<Crl> parse_guarded(Parse&& parse) {
     try {
         auto impl = std::make_shared<Crl::Impl>(Crl::Impl{parse(), {}});
+        // A time Botan cannot convert (a year before 1970 or from 2400 on: it throws) is refused
+        // here, so that this_update()/next_update() (noexcept) never meet one later.
+        (void)impl->crl.this_update().to_std_timepoint();
+        if (impl->crl.next_update().time_is_set()) (void)impl->crl.next_update().to_std_timepoint();
         for (const auto& entry : impl->crl.get_revoked()) {
             const auto& s = entry.serial_number();
             impl->serials.emplace(s.begin(), s.end());

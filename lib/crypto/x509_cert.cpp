@@ -35,6 +35,11 @@ CertResult<Certificate> build(Botan::X509_Certificate cert,
     if (input && !std::equal(input->begin(), input->end(), der.begin(), der.end())) {
         return unexpected(CertError::Malformed);
     }
+    // A validity time Botan cannot convert (a year before 1970 or from 2400 on: it throws) is
+    // refused here, so that not_before()/not_after() (noexcept) never meet one: a peer's
+    // certificate dated 1960 aborted the process (fuzz/x509/findings).
+    (void)cert.not_before().to_std_timepoint();
+    (void)cert.not_after().to_std_timepoint();
     std::unique_ptr<const Botan::Public_Key> key(cert.load_subject_public_key());
     auto public_key = detail::wrap_public_key(std::move(key));
     if (!public_key) {

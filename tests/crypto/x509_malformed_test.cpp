@@ -5,6 +5,8 @@
 
 #include "cert_fixture.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <utility>
 
 using namespace ike::crypto;
@@ -82,4 +84,21 @@ TEST_CASE("Mutated DER never throws and never verifies as the original", "[x509]
         }
     }
     CHECK(verified == 0);
+}
+
+// fuzz/x509 found that a validity time Botan cannot convert (a year before 1970: a valid UTCTime)
+// reached the noexcept accessors and terminated the process; a peer's certificate dated 1960
+// aborted an ikepeer responder before authentication. Such certificates and CRLs are malformed.
+TEST_CASE("X.509: a certificate or CRL dated before 1970 is refused as malformed, not a crash", "[crypto][x509]") {
+    const auto read = [](const char* name) {
+        std::ifstream in(std::string(MESHD_SOURCE_DIR) + "/fuzz/x509/corpus/" + name, std::ios::binary);
+        REQUIRE(in);
+        return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    const auto cert = Certificate::from_der(read("regress-cert-not-before-1960.der"));
+    REQUIRE_FALSE(cert);
+    CHECK(cert.error() == CertError::Malformed);
+    const auto crl = Crl::from_der(read("regress-crl-time-before-1970.der"));
+    REQUIRE_FALSE(crl);
+    CHECK(crl.error() == CertError::Malformed);
 }
