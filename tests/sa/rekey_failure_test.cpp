@@ -48,7 +48,9 @@ struct SaKeys {
     std::optional<std::vector<wire::Payload>> open(std::span<const std::uint8_t> d) {
         const auto m = wire::decode(d);
         if (!m) return std::nullopt;
-        return sa::open(node2, d, *m);
+        auto inner = sa::open(node2, d, *m);
+        if (!inner) return std::nullopt;
+        return std::move(*inner);
     }
     // `from`'s message with this Message ID: a request or a response of `exchange`.
     std::vector<std::uint8_t> seal(sa::IkeSa& from, wire::ExchangeType exchange, bool response, std::uint32_t id,
