@@ -52,7 +52,7 @@ TEST_CASE("blocklist: the three entry kinds, comments and blank lines", "[meshca
     CHECK(parse_blocklist("")->names.empty());
 }
 
-TEST_CASE("blocklist: entries block through check_blocklist; the issuer is matched by its hash",
+TEST_CASE("blocklist: entries block through check_blocklist - the issuer is matched by its hash",
           "[meshca][blocklist]") {
     const std::vector<std::uint8_t> issuer_dn{0x30, 0x03, 0x01, 0x02, 0x03};
     const auto issuer_hex = to_hex(crypto::sha256({issuer_dn}));

@@ -193,7 +193,7 @@ TEST_CASE("directory: the framing (header, signature line, newline) is malformed
     CHECK(d.error().error == DirectoryError::malformed);
 }
 
-TEST_CASE("directory input: node lines, comments and blank lines; the same refusals", "[meshca][directory]") {
+TEST_CASE("directory input: node lines, comments and blank lines - the same refusals", "[meshca][directory]") {
     const auto nodes = parse_directory_input("# sites\n\nnode NYC.mesh.example 192.0.2.1 10.0.1.0/24\n"
                                              "  \nnode sfo.mesh.example - 10.0.2.0/24,fd00:2::/48\n");
     REQUIRE(nodes.has_value());

@@ -46,7 +46,7 @@ void untouched(const sim::Network::Node& b) {
 
 }  // namespace
 
-TEST_CASE("update_policy: a CRL that does not parse, is not the CA's or is not yet valid is refused (bad_crl); the policy in force and the SAs stay") {
+TEST_CASE("update_policy: a CRL that does not parse, is not the CA's or is not yet valid is refused (bad_crl) - the policy in force and the SAs stay") {
     X509Mesh m;
     auto& b = connected(m);
     auto& ep = *b.endpoint;
@@ -115,7 +115,7 @@ TEST_CASE("RFC 5280 §5.2.3: a CRL older than one accepted (lower cRLNumber) is 
     CHECK(ok->highest_crl_number() == 9);
 }
 
-TEST_CASE("RFC 5280 §5.1.2.5: an expired CRL stays in force and raises CrlExpired once; the mesh stays up") {
+TEST_CASE("RFC 5280 §5.1.2.5: an expired CRL stays in force and raises CrlExpired once - the mesh stays up") {
     X509Mesh m;
     const auto expiring = [&](Config& c) { c.revocation.crls = {crl(m.ca, *m.rng, {101}, 3, now0() - 1h, now0() + 1h)}; };
     auto& a = m.add(1, KeyType::Ed25519);  // revoked by the CRL

@@ -172,7 +172,7 @@ TEST_CASE("§1.3.1: CREATE_CHILD_SA offers the IKE SA's KE group first") {
     CHECK(count<RekeyFailed>(*r.a) == 0);
 }
 
-TEST_CASE("§1.3.2: a refused IKE SA rekey is reported; the IKE SA runs on") {
+TEST_CASE("§1.3.2: a refused IKE SA rekey is reported - the IKE SA runs on") {
     Refusing r;
     r.error = wire::NotifyType::no_proposal_chosen;
     r.refuse = [](std::size_t) { return true; };
