@@ -104,8 +104,11 @@ check_keys() { # OUT OUR_ROLE(initiator|responder) [peer_field|peer_last_field]
     grep -q "in  $out_spi" <<<"$sas" || { lab_log "charon has no inbound SA $out_spi"; ok=1; }
     grep -q "out $in_spi" <<<"$sas" || { lab_log "charon has no outbound SA $in_spi"; ok=1; }
     [ "$($get "$out" CHILD_SA_UP encap)" = 1 ] || { lab_log "ours did not agree on UDP encapsulation"; ok=1; }
-    ie=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption initiator")
-    ir=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption responder")
+    # the first child's keys are charon's first dump: a rekey may already have logged newer ones
+    local which=last
+    [ "$get" = peer_field ] && which=first
+    ie=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption initiator" $which)
+    ir=$(ss_key_hex "$(ss_dir ss)/charon.log" "encryption responder" $which)
     local our_i our_r
     if [ "$role" = initiator ]; then
         our_i=$($get "$out" CHILD_SA_UP out_encr) our_r=$($get "$out" CHILD_SA_UP in_encr)
@@ -177,7 +180,7 @@ EOF" || { lab_log "charon still has the old SA"; return 1; }
 ours_rekeys() { # KEYTYPE IKE ESP
     local out=$work/ours-$1-rekey.log
     start_charon "$1" "$2" "$3"
-    start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET --rekey-child-after 2
+    start_ours "$1" "$out" --initiate $SS_ADDR --peer-id charon.lab --remote-ts $SS_NET --rekey-child-after 8
     check_keys "$out" initiator || lab_die "first child SA"
     check_rekey "$out" initiator || lab_die "our rekey"
 }

@@ -143,14 +143,14 @@ ss_initiate() { ss_swanctl "$1" --initiate --child "${2:-net}" --timeout 20; }
 ss_list_sas() { ss_swanctl "$1" --list-sas "${@:2}"; }
 ss_log() { cat "${SS_DIR[$1]}/charon.log"; }
 
-# ss_key_hex LOG WHAT: the lower-case hex of the last "<WHAT> key => N bytes" dump (%B) in a
+# ss_key_hex LOG WHAT: the lower-case hex of the last (or, with "first", the first) "<WHAT> key => N bytes" dump (%B) in a
 # charon log with `ike = 4`/`chd = 4`, e.g. WHAT="encryption initiator"; empty if none.
-ss_key_hex() {
-    awk -v what="$2 key =>" '
+ss_key_hex() { # LOG WHAT [first|last]: the last dump of that key by default, or the first
+    awk -v what="$2 key =>" -v which="${3:-last}" '
         index($0, what) { on = 1; s = ""; next }
         on && match($0, /> +[0-9]+: /) { h = substr($0, RSTART + RLENGTH, 48); gsub(/ /, "", h); s = s h; next }
-        on { on = 0; last = s }
-        END { if (on) last = s; print tolower(last) }' "$1"
+        on { on = 0; last = s; if (first == "") first = s }
+        END { if (on) { last = s; if (first == "") first = s }; print tolower(which == "first" ? first : last) }' "$1"
 }
 
 ss_packets() {
