@@ -183,7 +183,8 @@ struct Flows {
             int candidates = 0;
             for (auto& [name, p] : s.peers) {
                 if (!p.pending) continue;
-                const bool has_ike = std::any_of(s.ikes.begin(), s.ikes.end(), [&](const auto& i) { return i.second.peer == name; });
+                const std::string& peer = name;  // clang 14 cannot capture a structured binding
+                const bool has_ike = std::any_of(s.ikes.begin(), s.ikes.end(), [&](const auto& i) { return i.second.peer == peer; });
                 if (!has_ike) {
                     only = &p;
                     ++candidates;

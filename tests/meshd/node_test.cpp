@@ -122,7 +122,7 @@ TEST_CASE("ChildSaUp, both roles: inbound SA, outbound SA, then in/fwd policies,
         for (std::size_t i = 0; i < k.commands.size(); ++i) {
             const auto& op = k.commands[i].op;
             if (std::holds_alternative<UpdateSa>(op) || std::holds_alternative<AddSa>(op) ||
-                std::holds_alternative<AddPolicy>(op) && k.commands[i].child != 0)
+                (std::holds_alternative<AddPolicy>(op) && k.commands[i].child != 0))
                 order.push_back(op.index());
         }
         REQUIRE(order.size() >= 3);
