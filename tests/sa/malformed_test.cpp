@@ -80,7 +80,8 @@ TEST_CASE("RFC 7296 §2.5: an unknown critical payload in a protected request is
     Established e;
     const auto before = e.b.endpoint->counters();
     e.send(e.request(2, {wire::UnknownPayload{static_cast<wire::PayloadType>(200), {1, 2, 3}, true}}));
-    const auto& n = only_notify(e.answer(2));
+    const auto inner = e.answer(2);  // kept: only_notify returns a reference into it
+    const auto& n = only_notify(inner);
     CHECK(n.type == wire::NotifyType::unsupported_critical_payload);
     CHECK(n.data == wire::Bytes{200});
     const auto& after = e.b.endpoint->counters();
