@@ -37,6 +37,17 @@ struct SkCipher {
     std::optional<CbcHmac> cbc;
 };
 
+// One direction's raw keys and, while in use, the cipher made from them (release_cipher()).
+struct LazyCipher {
+    SkSuite suite{};
+    SecureBytes encr_key, integ_key;
+    bool aead = false;
+    std::size_t icv_len = 0;  // AEAD tag or integrity check value
+    std::optional<SkCipher> c;
+
+    CryptoResult<void> ensure();
+};
+
 CryptoResult<SkCipher> make_cipher(const SkSuite& suite, std::span<const std::uint8_t> encr_key,
                                    std::span<const std::uint8_t> integ_key) {
     SkCipher c;
@@ -63,10 +74,32 @@ CryptoResult<SkCipher> make_cipher(const SkSuite& suite, std::span<const std::ui
     return c;
 }
 
+CryptoResult<void> LazyCipher::ensure() {
+    if (c) return {};
+    auto made = make_cipher(suite, encr_key, integ_key);
+    if (!made) return unexpected(made.error());
+    c.emplace(std::move(*made));
+    return {};
+}
+
+CryptoResult<LazyCipher> make_lazy(const SkSuite& suite, std::span<const std::uint8_t> encr_key,
+                                   std::span<const std::uint8_t> integ_key) {
+    auto cipher = make_cipher(suite, encr_key, integ_key);
+    if (!cipher) return unexpected(cipher.error());
+    LazyCipher l;
+    l.suite = suite;
+    l.encr_key.assign(encr_key.begin(), encr_key.end());
+    l.integ_key.assign(integ_key.begin(), integ_key.end());
+    l.aead = cipher->aead.has_value();
+    l.icv_len = l.aead ? cipher->aead->tag_len() : cipher->cbc->icv_len();
+    l.c.emplace(std::move(*cipher));
+    return l;
+}
+
 }  // namespace
 
 struct SkProtector::Impl {
-    SkCipher c;
+    LazyCipher c;
     std::uint64_t counter = 0;
     bool exhausted = false;
     std::unique_ptr<Rng> iv_rng;  // CBC IVs: a DRBG seeded from the injected Rng
@@ -80,14 +113,14 @@ SkProtector::~SkProtector() = default;
 CryptoResult<SkProtector> SkProtector::create(const SkSuite& suite, std::span<const std::uint8_t> encr_key,
                                               std::span<const std::uint8_t> integ_key, Rng& rng,
                                               std::uint64_t first_iv) {
-    auto cipher = make_cipher(suite, encr_key, integ_key);
+    auto cipher = make_lazy(suite, encr_key, integ_key);
     if (!cipher) {
         return unexpected(cipher.error());
     }
     auto impl = std::make_unique<Impl>();
     impl->c = std::move(*cipher);
     impl->counter = first_iv;
-    if (impl->c.cbc) {
+    if (!impl->c.aead) {
         impl->iv_rng = make_child_rng(rng);
     }
     return SkProtector(std::move(impl));
@@ -102,14 +135,20 @@ CryptoResult<SkProtector> SkProtector::outbound(const SkSuite& suite, const IkeS
 
 std::size_t SkProtector::body_length(std::size_t inner_len) const noexcept {
     if (m_impl->c.aead) {
-        return kAeadIvLen + padded_len(inner_len, 1) + m_impl->c.aead->tag_len();
+        return kAeadIvLen + padded_len(inner_len, 1) + m_impl->c.icv_len;
     }
-    return kCbcBlock + padded_len(inner_len, kCbcBlock) + m_impl->c.cbc->icv_len();
+    return kCbcBlock + padded_len(inner_len, kCbcBlock) + m_impl->c.icv_len;
 }
+
+void SkProtector::release_cipher() noexcept { m_impl->c.c.reset(); }
 
 CryptoResult<std::vector<std::uint8_t>> SkProtector::protect(std::span<const std::uint8_t> aad,
                                                              std::span<const std::uint8_t> inner) {
     Impl& s = *m_impl;
+    if (auto ok = s.c.ensure(); !ok) {
+        return unexpected(ok.error());
+    }
+    SkCipher& c = *s.c.c;
     const std::size_t block = s.c.aead ? 1 : kCbcBlock;
     const std::size_t total = padded_len(inner.size(), block);
     SecureBytes plain(total, 0);  // padding octets are zero; the pad length is the last octet
@@ -125,7 +164,7 @@ CryptoResult<std::vector<std::uint8_t>> SkProtector::protect(std::span<const std
         for (int i = 7; i >= 0; --i) {
             body.push_back(static_cast<std::uint8_t>(s.counter >> (8 * i)));
         }
-        auto sealed = s.c.aead->seal(std::span<const std::uint8_t>(body).first(kAeadIvLen), aad, plain, body);
+        auto sealed = c.aead->seal(std::span<const std::uint8_t>(body).first(kAeadIvLen), aad, plain, body);
         if (!sealed) {
             return unexpected(sealed.error());
         }
@@ -145,8 +184,8 @@ CryptoResult<std::vector<std::uint8_t>> SkProtector::protect(std::span<const std
         return a;
     }();
     try {
-        s.c.cbc->encrypt(iv, plain, body);
-        const auto icv = s.c.cbc->icv({aad, body});
+        c.cbc->encrypt(iv, plain, body);
+        const auto icv = c.cbc->icv({aad, body});
         body.insert(body.end(), icv.begin(), icv.end());
     } catch (const std::exception&) {
         return unexpected(CryptoError::InternalError);
@@ -161,8 +200,10 @@ CryptoResult<std::vector<std::uint8_t>> SkProtector::protect(std::span<const std
 }
 
 struct SkUnprotector::Impl {
-    SkCipher c;
+    LazyCipher c;
 };
+
+void SkUnprotector::release_cipher() noexcept { m_impl->c.c.reset(); }
 
 SkUnprotector::SkUnprotector(std::unique_ptr<Impl> impl) noexcept : m_impl(std::move(impl)) {}
 SkUnprotector::SkUnprotector(SkUnprotector&&) noexcept = default;
@@ -171,7 +212,7 @@ SkUnprotector::~SkUnprotector() = default;
 
 CryptoResult<SkUnprotector> SkUnprotector::create(const SkSuite& suite, std::span<const std::uint8_t> encr_key,
                                                   std::span<const std::uint8_t> integ_key) {
-    auto cipher = make_cipher(suite, encr_key, integ_key);
+    auto cipher = make_lazy(suite, encr_key, integ_key);
     if (!cipher) {
         return unexpected(cipher.error());
     }
@@ -207,28 +248,35 @@ CryptoResult<SecureBytes> SkUnprotector::unprotect(std::span<const std::uint8_t>
                                                    std::span<const std::uint8_t> body) {
     Impl& s = *m_impl;
     if (s.c.aead) {
-        const std::size_t tag = s.c.aead->tag_len();
+        const std::size_t tag = s.c.icv_len;
         if (body.size() < kAeadIvLen + 1 + tag) {
             return unexpected(CryptoError::MalformedCiphertext);
         }
-        auto plain = s.c.aead->open(body.first(kAeadIvLen), aad, body.subspan(kAeadIvLen));
+        if (auto ok = s.c.ensure(); !ok) {
+            return unexpected(ok.error());
+        }
+        auto plain = s.c.c->aead->open(body.first(kAeadIvLen), aad, body.subspan(kAeadIvLen));
         if (!plain) {
             return unexpected(plain.error());
         }
         return strip_padding(std::move(*plain), 1);
     }
-    const std::size_t icv_len = s.c.cbc->icv_len();
+    const std::size_t icv_len = s.c.icv_len;
     if (body.size() < 2 * kCbcBlock + icv_len || (body.size() - icv_len) % kCbcBlock != 0) {
         return unexpected(CryptoError::MalformedCiphertext);
     }
+    if (auto ok = s.c.ensure(); !ok) {
+        return unexpected(ok.error());
+    }
+    CbcHmac& cbc = *s.c.c->cbc;
     const auto protected_part = body.first(body.size() - icv_len);
     const auto received_icv = body.last(icv_len);
     try {
-        const auto expected_icv = s.c.cbc->icv({aad, protected_part});
+        const auto expected_icv = cbc.icv({aad, protected_part});
         if (!constant_time_equal(expected_icv, received_icv)) {
             return unexpected(CryptoError::IntegrityCheckFailed);
         }
-        SecureBytes plain = s.c.cbc->decrypt(protected_part.first(kCbcBlock), protected_part.subspan(kCbcBlock));
+        SecureBytes plain = cbc.decrypt(protected_part.first(kCbcBlock), protected_part.subspan(kCbcBlock));
         return strip_padding(std::move(plain), kCbcBlock);
     } catch (const std::exception&) {
         return unexpected(CryptoError::InternalError);

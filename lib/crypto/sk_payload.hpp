@@ -46,6 +46,10 @@ public:
     CryptoResult<std::vector<std::uint8_t>> protect(std::span<const std::uint8_t> ike_header,
                                                     std::span<const std::uint8_t> sk_header,
                                                     std::span<const std::uint8_t> inner);
+    // Drops the keyed cipher objects (Botan's key schedules and GHASH tables, most of an idle
+    // SA's memory); only the raw keys (and the IV counter) stay. The next protect() makes them
+    // again. For an SA between exchanges.
+    void release_cipher() noexcept;
 
 private:
     struct Impl;
@@ -69,6 +73,8 @@ public:
     CryptoResult<SecureBytes> unprotect(std::span<const std::uint8_t> aad, std::span<const std::uint8_t> body);
     CryptoResult<SecureBytes> unprotect(std::span<const std::uint8_t> ike_header, std::span<const std::uint8_t> sk_header,
                                         std::span<const std::uint8_t> body);
+    // As SkProtector::release_cipher(): the next unprotect() makes the cipher again.
+    void release_cipher() noexcept;
 
 private:
     struct Impl;

@@ -59,6 +59,36 @@ Expected<void, IllegalTransition> IkeSa::transition(State to) {
     return {};
 }
 
+namespace {
+
+template <typename T>
+void free_all(T& v) {
+    T{}.swap(v);  // clear() keeps the capacity
+}
+
+}  // namespace
+
+void IkeSa::shed_handshake_state() {
+    if (m_state != State::established && m_state != State::deleting) return;
+    ke.reset();
+    free_all(init_request);
+    free_all(init_response);
+    free_all(nonce_i);
+    free_all(nonce_r);
+    free_all(cookie);
+    free_all(peer_hashes);
+    if (keys) {
+        keys->sk_ai = {};
+        keys->sk_ar = {};
+        keys->sk_ei = {};
+        keys->sk_er = {};
+        keys->sk_pi = {};
+        keys->sk_pr = {};
+    }
+    if (protector) protector->release_cipher();
+    if (unprotector) unprotector->release_cipher();
+}
+
 void IkeSa::close() {
     if (m_state != State::closed) m_state = State::closed;  // legal from every other state (above)
 }

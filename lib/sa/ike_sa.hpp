@@ -169,6 +169,12 @@ struct IkeSa {
     // transition(State::closed), which the table allows from every state but closed itself;
     // closing a closed SA changes nothing.
     void close();
+    // After every input (SaTable::refresh): an authenticated SA drops what only its handshake
+    // or an exchange being processed needs, keeping what a live SA needs (issue 14): the KE
+    // object, the IKE_SA_INIT messages and nonces (AUTH's octets), a COOKIE, the peer's hash
+    // algorithms, SK_e/SK_a/SK_p (the SK payload ciphers hold their own copy) go; the ciphers'
+    // key schedules go until the next message. SK_d stays (child SA and IKE SA rekeys).
+    void shed_handshake_state();
 
 private:
     State m_state;

@@ -3,12 +3,15 @@
 
 #include <algorithm>
 
+#include "crypto/hash.hpp"
+
 namespace ike::sa {
 
 std::optional<QueuedRequest> MessageWindow::dequeue() {
     if (m_queue.empty()) return std::nullopt;
     auto r = m_queue.front();
-    m_queue.pop_front();
+    m_queue.erase(m_queue.begin());
+    if (m_queue.empty()) m_queue.shrink_to_fit();  // an idle SA holds no queue
     return r;
 }
 
@@ -56,8 +59,7 @@ MessageWindow MessageWindow::starting_at(std::uint64_t next_request_id, std::uin
 
 RequestCheck MessageWindow::check_request(std::uint32_t message_id, std::span<const std::uint8_t> datagram) const {
     if (std::uint64_t{message_id} == m_expected) return RequestCheck::process;  // never once past 0xffffffff
-    if (answered_previous(message_id) &&
-        std::equal(datagram.begin(), datagram.end(), m_last_request.begin(), m_last_request.end()))
+    if (answered_previous(message_id) && crypto::sha256({datagram}) == m_last_request_digest)
         return RequestCheck::retransmission;
     return RequestCheck::drop;
 }
@@ -71,7 +73,7 @@ void MessageWindow::answered(std::span<const std::uint8_t> request, Bytes respon
 void MessageWindow::answered(std::span<const std::uint8_t> request, std::vector<Bytes> response) {
     ++m_expected;
     m_answered_any = true;
-    m_last_request.assign(request.begin(), request.end());
+    m_last_request_digest = crypto::sha256({request});
     m_last_response = std::move(response);
 }
 

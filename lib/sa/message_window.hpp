@@ -5,7 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <array>
 #include <optional>
 #include <span>
 #include <vector>
@@ -54,7 +54,7 @@ public:
     // Message IDs our requests may still use (RFC 7296 §2.2: they never wrap).
     std::uint64_t ids_left() const { return message_ids - m_next_id; }
     void enqueue(QueuedRequest r) { m_queue.push_back(r); }
-    void enqueue_front(QueuedRequest r) { m_queue.push_front(r); }
+    void enqueue_front(QueuedRequest r) { m_queue.insert(m_queue.begin(), r); }
     bool next_queued(RequestKind kind) const { return !m_queue.empty() && m_queue.front().kind == kind; }
     std::optional<QueuedRequest> dequeue();
     bool queued(RequestKind kind) const;
@@ -90,10 +90,15 @@ private:
     // 64 bits, so that the end of the 32-bit space is a state of its own rather than a wrap to 0.
     std::uint64_t m_next_id = 0;
     std::optional<Outstanding> m_outstanding;
-    std::deque<QueuedRequest> m_queue;
+    // A vector, not a deque: an empty std::deque allocates ~600 octets, for every SA (issue 14).
+    std::vector<QueuedRequest> m_queue;
     std::uint64_t m_expected = 0;
     bool m_answered_any = false;
-    Bytes m_last_request;
+    // The request answered last, as its SHA-256: a retransmission is recognised byte for byte
+    // (equal digests) without holding the request (an IKE_AUTH with certificates: ~1.5 KB).
+    std::array<std::uint8_t, 32> m_last_request_digest{};
+    // Its encrypted answer, sent again for each retransmission (RFC 7296 §2.1: the same
+    // response). Held until the next request replaces it: one message per SA.
     std::vector<Bytes> m_last_response;
 };
 

@@ -166,6 +166,7 @@ void SaTable::refresh(Entry& e, const Context& ctx) {
         m_sas.erase(id);
         return;
     }
+    sa.shed_handshake_state();
     if (const auto d = sa_deadline(ctx, sa); d != e.deadline) {
         if (e.deadline) m_deadlines.erase({*e.deadline, sa.id.value});
         if (d) m_deadlines.insert({*d, sa.id.value});

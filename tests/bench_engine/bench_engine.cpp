@@ -3,6 +3,7 @@
 // core per suite, beside the pure crypto cost of the same handshake, and the bytes an Endpoint
 // holds per established IKE SA with one child SA. X.509 certificates from lib/crypto's CA.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -260,10 +261,28 @@ void throughput() {
                 " The engine figure includes creating the two endpoints, amortised over the run.)\n");
 }
 
+// Heap in use: small blocks (uordblks) and mmapped ones (hblkhd).
+double heap_in_use() {
+    const auto m = mallinfo2();
+    return static_cast<double>(m.uordblks + m.hblkhd);
+}
+
+// Resident set size of the process (/proc/self/statm, pages in memory).
+double rss_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (f == nullptr) return 0;
+    unsigned long size = 0, resident = 0;
+    const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+    std::fclose(f);
+    return got == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
 void memory(std::size_t count) {
     const Suite& s = kSuites[0];
     const Pki pki(s.key);
-    const auto before = mallinfo2().uordblks;
+    malloc_trim(0);  // what earlier rows freed goes back first: RSS growth is this row's
+    const double before = heap_in_use();
+    const double rss_before = rss_bytes();
     auto p = std::make_unique<Pair>(pki, s);
     const std::size_t tail = std::max<std::size_t>(count / 10, 1);
     for (std::size_t k = 0; k + tail < count; ++k) p->handshake();
@@ -271,11 +290,13 @@ void memory(std::size_t count) {
     const double t0 = thread_cpu_us();
     for (std::size_t k = 0; k < tail; ++k) p->handshake();
     const double us_tail = (thread_cpu_us() - t0) / static_cast<double>(tail);
-    const auto after = mallinfo2().uordblks;
+    const double after = heap_in_use();
+    const double rss_after = rss_bytes();
     const auto st_i = p->i.state_counts(), st_r = p->r.state_counts();
-    const double per_side = static_cast<double>(after - before) / static_cast<double>(2 * count);
-    std::printf("| %9zu | %9zu / %-9zu | %9zu / %-9zu | %12.0f | %14.0f | %14.0f |\n", count, st_i.ike_sas, st_r.ike_sas,
-                st_i.child_sas, st_r.child_sas, per_side, 2 * per_side, us_tail);
+    const double sides = static_cast<double>(2 * count);
+    const double per_side = (after - before) / sides;
+    std::printf("| %9zu | %9zu / %-9zu | %9zu / %-9zu | %12.0f | %12.0f | %14.0f |\n", count, st_i.ike_sas,
+                st_r.ike_sas, st_i.child_sas, st_r.child_sas, per_side, (rss_after - rss_before) / sides, us_tail);
 }
 
 }  // namespace
@@ -283,18 +304,27 @@ void memory(std::size_t count) {
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured (long runs)
     // usage: bench_engine [SA-COUNT...]   (default 10000 100000)
+    //        bench_engine --memory-only [SA-COUNT...]  (no rates: for a heap profiler)
     std::vector<std::size_t> sizes;
-    for (int i = 1; i < argc; ++i) sizes.push_back(std::stoul(argv[i]));
+    bool rates = true;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--memory-only")
+            rates = false;
+        else
+            sizes.push_back(std::stoul(argv[i]));
+    }
     if (sizes.empty()) sizes = {10000, 100000};
     std::printf("bench_engine (one thread, Botan 2, libike endpoints in a direct loop)\n\n");
-    throughput();
+    if (rates) throughput();
     std::printf("\nMemory held per established IKE SA with one child SA (Ed25519 + X25519 suite):\n"
-                "mallinfo2().uordblks after the handshakes minus before, divided by SAs; and the thread\n"
-                "CPU µs per handshake over the last tenth of them (with that many SAs already held).\n\n");
-    std::printf("| %9s | %-21s | %-21s | %12s | %14s | %14s |\n", "IKE SAs", "IKE SAs (i / r)", "child SAs (i / r)",
-                "B/SA per side", "B/SA both sides", "µs/hs at end");
+                "heap in use (mallinfo2(): uordblks + hblkhd) and the process RSS (/proc/self/statm)\n"
+                "after the handshakes minus before, divided by the SAs of both sides (bytes per side);\n"
+                "and the thread CPU µs per handshake over the last tenth of them (with that many SAs\n"
+                "already held).\n\n");
+    std::printf("| %9s | %-21s | %-21s | %12s | %12s | %14s |\n", "IKE SAs", "IKE SAs (i / r)", "child SAs (i / r)",
+                "heap B/side", "RSS B/side", "µs/hs at end");
     std::printf("|%s|%s|%s|%s|%s|%s|\n", std::string(11, '-').c_str(), std::string(23, '-').c_str(),
-                std::string(23, '-').c_str(), std::string(14, '-').c_str(), std::string(16, '-').c_str(),
+                std::string(23, '-').c_str(), std::string(14, '-').c_str(), std::string(14, '-').c_str(),
                 std::string(16, '-').c_str());
     for (const std::size_t n : sizes) memory(n);
     return 0;
