@@ -7,6 +7,7 @@
 #include "policy/x509_verifier.hpp"
 #include "sa/cookie.hpp"
 #include "sa/revocation.hpp"
+#include "sa/sa_info.hpp"
 #include "sa/sa_table.hpp"
 #include "sa/tasks.hpp"
 #include "wire/message.hpp"
@@ -445,6 +446,8 @@ std::optional<Time> Endpoint::next_timeout() const {
 }
 
 const Counters& Endpoint::counters() const { return m_impl->counters; }
+
+std::vector<IkeSaInfo> Endpoint::sa_info() const { return sa::describe(m_impl->table); }
 
 StateCounts Endpoint::state_counts() const {
     auto c = m_impl->table.counts();
