@@ -6,6 +6,7 @@
 // "rfc4106(gcm(aes))" and "rfc7539esp(chacha20,poly1305)" algorithms expect them.
 #pragma once
 
+#include "ike/esp_keys.hpp"
 #include "crypto/errors.hpp"
 #include "crypto/ke.hpp"
 #include "crypto/key_schedule.hpp"
@@ -17,24 +18,6 @@
 #include <string_view>
 
 namespace ike::crypto {
-
-struct EspEncrKeyTag {};
-struct EspIntegKeyTag {};
-using EspEncrKey = Secret<EspEncrKeyTag>;
-using EspIntegKey = Secret<EspIntegKeyTag>;
-
-// One direction of a child SA, ready for XFRM_MSG_NEWSA.
-struct EspKeys {
-    EspSuite suite;
-    bool aead;
-    std::string_view encr_alg;        // kernel name: "rfc4106(gcm(aes))", "cbc(aes)", ...
-    EspEncrKey encr_key;              // AEAD: key | salt; XFRM alg_key_len = encr_key.size() * 8
-                                      // (the salt is part of the kernel's AEAD key: 160/288 bits)
-    std::size_t icv_bits;             // AEAD tag bits (alg_icv_len), 0 for CBC
-    std::string_view integ_alg;       // kernel name: "hmac(sha256)", ...; empty for AEAD
-    EspIntegKey integ_key;            // empty for AEAD
-    std::size_t integ_trunc_bits;     // xfrm_algo_auth.alg_trunc_len, 0 for AEAD
-};
 
 struct ChildSaKeys {
     EspKeys initiator_to_responder;

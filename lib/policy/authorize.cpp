@@ -1,5 +1,6 @@
 // Blocklist and identity checks on a verified peer certificate.
 #include "policy/authorize.hpp"
+#include "wire/types.hpp"
 
 #include "crypto/hash.hpp"
 

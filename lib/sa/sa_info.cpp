@@ -1,6 +1,8 @@
 // The read-only SA view (ike/sa_info.hpp): a copy, in IKE SA id order; closed SAs are left out.
 #include "sa/sa_info.hpp"
 
+#include "crypto/transforms.hpp"
+
 #include <algorithm>
 
 namespace ike {

@@ -1,5 +1,6 @@
 // The value types of the public API (ike/types.hpp): addresses, selectors, identities.
 #include "ike/types.hpp"
+#include "wire/types.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -170,28 +171,28 @@ std::string TrafficSelector::to_string() const {
 }
 
 Identity Identity::fqdn(std::string_view name) {
-    return Identity{wire::IdType::fqdn, std::vector<std::uint8_t>(name.begin(), name.end())};
+    return Identity{IdType::fqdn, std::vector<std::uint8_t>(name.begin(), name.end())};
 }
 
 Identity Identity::address(const IpAddress& a) {
     const auto o = a.octets();
-    return Identity{a.family == IpAddress::Family::v4 ? wire::IdType::ipv4_addr : wire::IdType::ipv6_addr,
+    return Identity{a.family == IpAddress::Family::v4 ? IdType::ipv4_addr : IdType::ipv6_addr,
                     std::vector<std::uint8_t>(o.begin(), o.end())};
 }
 
 std::string Identity::to_string() const {
     switch (type) {
-        case wire::IdType::ipv4_addr:
-        case wire::IdType::ipv6_addr:
+        case IdType::ipv4_addr:
+        case IdType::ipv6_addr:
             if (auto a = IpAddress::from_bytes(data)) return a->to_string();
             return "<bad address>";
-        case wire::IdType::fqdn:
-        case wire::IdType::rfc822_addr:
+        case IdType::fqdn:
+        case IdType::rfc822_addr:
             return std::string(data.begin(), data.end());
-        case wire::IdType::der_asn1_dn:
-        case wire::IdType::der_asn1_gn:
-        case wire::IdType::key_id:
-        case wire::IdType::null:
+        case IdType::der_asn1_dn:
+        case IdType::der_asn1_gn:
+        case IdType::key_id:
+        case IdType::null:
             break;
     }
     std::string s = "<id type ";

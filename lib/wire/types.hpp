@@ -2,6 +2,8 @@
 // underlying type is the wire field: a value nobody named is still carried, never lost.
 #pragma once
 
+#include "ike/types.hpp"
+
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -95,10 +97,7 @@ enum class EsnId : std::uint16_t { no_esn = 0, esn = 1 };
 enum class AttributeType : std::uint16_t { key_length = 14 };
 
 // RFC 7296 §3.5 (ID_NULL: RFC 7619).
-enum class IdType : std::uint8_t {
-    ipv4_addr = 1, fqdn = 2, rfc822_addr = 3, ipv6_addr = 5, der_asn1_dn = 9, der_asn1_gn = 10,
-    key_id = 11, null = 13,
-};
+using IdType = ike::IdType;  // RFC 7296 §3.5, part of the public API (ike/types.hpp)
 
 // RFC 7296 §3.6 (Raw Public Key: RFC 7670).
 enum class CertEncoding : std::uint8_t {

@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "crypto/privkey.hpp"
-#include "crypto/transforms.hpp"
+#include "ike/private_key.hpp"
+#include "ike/transforms.hpp"
 #include "ike/types.hpp"
 #include "ike/verifier.hpp"
 

@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-#include "crypto/rng.hpp"
+#include "ike/rng.hpp"
 #include "ike/config.hpp"
 #include "ike/events.hpp"
 #include "ike/expected.hpp"

@@ -8,8 +8,8 @@
 #include <string>
 #include <variant>
 
-#include "crypto/esp_keys.hpp"
-#include "crypto/transforms.hpp"
+#include "ike/esp_keys.hpp"
+#include "ike/transforms.hpp"
 #include "ike/types.hpp"
 
 namespace ike {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/transforms.hpp"
+#include "ike/transforms.hpp"
 #include "ike/types.hpp"
 
 namespace ike {

@@ -11,8 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "wire/types.hpp"
-
 namespace ike {
 
 // Every entry point takes `now`. Wall-clock time: certificates are validated against it. The
@@ -59,9 +57,15 @@ struct TrafficSelector {
 };
 using TrafficSelectors = std::vector<TrafficSelector>;
 
+// RFC 7296 §3.5 identification types.
+enum class IdType : std::uint8_t {
+    ipv4_addr = 1, fqdn = 2, rfc822_addr = 3, ipv6_addr = 5, der_asn1_dn = 9, der_asn1_gn = 10,
+    key_id = 11, null = 13,
+};
+
 // An IKE identity (IDi/IDr): RFC 7296 §3.5 type and data.
 struct Identity {
-    wire::IdType type = wire::IdType::fqdn;
+    IdType type = IdType::fqdn;
     std::vector<std::uint8_t> data;
 
     static Identity fqdn(std::string_view name);

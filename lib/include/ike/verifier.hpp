@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/pubkey.hpp"
+#include "ike/public_key.hpp"
 #include "ike/expected.hpp"
 #include "ike/types.hpp"
 
