@@ -156,7 +156,7 @@ meshd_revocation_ms() {
     lab_defer kill $!
     ip -n "$n2" -ts xfrm monitor >"$m2" 2>&1 &
     lab_defer kill $!
-    lab_sleep 1
+    lab_sleep 2   # (ip starts slowly in a loaded guest: it must listen before the reload)
     local hup now=$EPOCHREALTIME
     printf -v hup '%(%H:%M:%S)T.%s' "${now%.*}" "${now#*.}"
     "$@"
