@@ -107,8 +107,9 @@ rekey() {
     tx=$(awk '{print $1}' <<<"$out") rx=$(awk '{print $4}' <<<"$out")
     lab_log "continuous ping: $out"
     lab_log "child rekeys (fl's log): $((c1 - c0)); IKE rekeys: $((i1 - i0)); distinct SPIs seen in fl's kernel: ${#seen[@]}; lost $((tx - rx))"
-    # (the guest's one CPU does not always keep up 100 packets a second: at least 20 a second)
-    [ $prc = 0 ] && [ "$tx" -ge 500 ] && [ "$tx" = "$rx" ] && [ $((c1 - c0)) -ge 3 ] && [ $((i1 - i0)) -ge 1 ] && [ ${#seen[@]} -ge 8 ]
+    # (the guest's one CPU does not always keep up 100 packets a second: at least 20 a second;
+    # the SPIs are sampled once a second, so a short-lived pair may be missed)
+    [ $prc = 0 ] && [ "$tx" -ge 500 ] && [ "$tx" = "$rx" ] && [ $((c1 - c0)) -ge 3 ] && [ $((i1 - i0)) -ge 1 ] && [ ${#seen[@]} -ge 6 ]
 }
 
 # ca's idle timeout is 6 s (checks every 1.5 s): the nyc-ca SAs go, the next ping brings them back.
