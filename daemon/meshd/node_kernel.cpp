@@ -149,6 +149,12 @@ xfrm::Sa Node::State::make_sa(const ike::EspSa& esp, const ike::ChildSaUp& up, s
     sa.transform = to_transform(esp.keys);
     sa.replay = xfrm::Replay{up.esn, settings.replay_window};
     sa.mark = settings.ownership.mark;
+    // The reqid is the peer's, shared by all its children: without a selector the kernel would
+    // send a packet for any of the peer's subnets through whichever of its SAs it finds (and the
+    // peer drop it), instead of asking (ACQUIRE) for a child that covers it. One selector pair
+    // (the usual narrowed result) goes on the SA; several leave it open.
+    if (const auto sels = selectors(up.local_ts, up.remote_ts); sels.size() == 1)
+        sa.selector = &esp == &up.inbound ? reversed(sels.front()) : sels.front();
     const auto limit = [](std::uint64_t v) { return v == 0 ? xfrm::infinite : v; };
     auto soft = static_cast<std::uint64_t>(settings.child_soft.count());
     if (soft > 0 && settings.jitter_percent > 0) {

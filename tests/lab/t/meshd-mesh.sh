@@ -21,6 +21,7 @@ NAMES=(- nyc.mesh.example fl.mesh.example ca.mesh.example)
 guest_part() {
     source "$here/lib/netns.sh"
     source "$here/lib/esp.sh"
+    source "$here/lib/meshd.sh"
     lab_sites 3
     local i
     for i in 1 2 3; do
@@ -40,15 +41,6 @@ guest_part() {
     lab_scenario sigterm-leaves-only-foreign-state stop_all
     for i in 1 2 3; do sed "s/^/meshd$i: /" "$LAB_SCRATCH/meshd$i.log" | grep -v -i debug | tail -15; done
     lab_summary
-}
-
-# The SAs between two public addresses in a router's kernel (not the kernel's larval ACQUIRE
-# state, SPI 0, which a trap leaves for xfrm_acq_expires whether or not a tunnel comes).
-sas_between() { # NS A B
-    ip -n "$1" xfrm state list | awk -v a="$2" -v b="$3" '
-        /^src / { pair = ($2 == a && $4 == b) || ($2 == b && $4 == a); next }
-        pair && /proto esp spi/ { if ($4 != "0x00000000") n++; pair = 0 }
-        END { print n + 0 }'
 }
 
 first_ping() {
@@ -85,30 +77,9 @@ every_pair() {
 
 revocation() {
     [ "$(sas_between "${SITE_R[3]}" 192.0.2.1 192.0.2.3)" -ge 2 ] || { lab_log "no nyc-ca tunnel to revoke"; return 1; }
-    # The kernels' own timestamps of the deletions (ip -ts xfrm monitor), against the reload's.
-    local m1=$LAB_SCRATCH/mon1 m3=$LAB_SCRATCH/mon3
-    ip -n "${SITE_R[1]}" -ts xfrm monitor >"$m1" 2>&1 &
-    lab_defer kill $!
-    ip -n "${SITE_R[3]}" -ts xfrm monitor >"$m3" 2>&1 &
-    lab_defer kill $!
-    lab_sleep 1
-    echo "name ca.mesh.example" >>"$GUEST_WORK/site1/blocklist"
-    local hup now=$EPOCHREALTIME
-    printf -v hup '%(%H:%M:%S)T.%s' "${now%.*}" "${now#*.}"
-    kill -HUP "${MESHD_PID[1]}"
-    gone() { [ "$(sas_between "${SITE_R[1]}" 192.0.2.1 192.0.2.3)" = 0 ] && [ "$(sas_between "${SITE_R[3]}" 192.0.2.1 192.0.2.3)" = 0 ]; }
-    lab_wait_for 10 gone || { lab_log "the nyc-ca SAs are still there"; return 1; }
-    lab_sleep 0.5
-    # the last SA deletion between nyc and ca in either kernel
-    local last
-    last=$(grep -h -A1 "Deleted src 192.0.2.[13] dst 192.0.2.[13]" "$m1" "$m3" | grep -B1 "proto esp" |
-        grep -o '^\[[^]]*\]' | sort | tail -1)
-    [ -n "$last" ] || { lab_log "the monitors saw no SA deletion"; return 1; }
-    local ms
-    ms=$(awk -v a="$hup" -v b="${last:12:15}" 'function s(t, p) { split(t, p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
-        BEGIN { printf "%d", (s(b) - s(a)) * 1000 }')
-    lab_log "nyc-ca SAs deleted from both kernels ${ms} ms after the reload (SIGHUP at $hup, last deletion ${last:12:15})"
-    [ "$ms" -le 1000 ] || { lab_log "slower than 1 s"; return 1; }
+    block_ca() { echo "name ca.mesh.example" >>"$GUEST_WORK/site1/blocklist" && kill -HUP "${MESHD_PID[1]}"; }
+    meshd_revocation_ms "${SITE_R[1]}" 192.0.2.1 "${SITE_R[3]}" 192.0.2.3 block_ca || return 1
+    [ "$REVOKE_MS" -le 1000 ] || { lab_log "slower than 1 s"; return 1; }
     if ip netns exec "${SITE_H[1]}" ping -c 2 -W 3 "${SITE_HOST[3]}" >/dev/null; then
         lab_log "nyc still reaches ca"; return 1
     fi
@@ -124,10 +95,7 @@ stop_all() {
     lab_wait_for 20 exited || { lab_log "a meshd did not exit on SIGTERM"; left=1; }
     for i in 1 2 3; do
         local ours
-        # meshd's reqids are 0x4d450000-0x4d45ffff (1296367616-1296433151 as ip prints them); the
-        # kernel's own larval ACQUIRE state (SPI 0) lives on until xfrm_acq_expires: not counted
-        ours=$(ip -n "${SITE_R[i]}" xfrm state list | grep -v "spi 0x00000000" | grep -cE "reqid 1296(3[6-9]|4[0-3])[0-9]{5} " || true)
-        ours=$((ours + $(ip -n "${SITE_R[i]}" xfrm policy list | grep -v "spi 0x00000000" | grep -cE "reqid 1296(3[6-9]|4[0-3])[0-9]{5} " || true)))
+        ours=$(meshd_objects "${SITE_R[i]}")
         [ "$ours" = 0 ] || { lab_log "site $i: $ours of meshd's kernel objects left"; left=1; }
         ip -n "${SITE_R[i]}" xfrm policy list | grep -q "src 10.9.9.0/24 dst 10.9.8.0/24" ||
             { lab_log "site $i: the foreign policy is gone"; left=1; }
@@ -136,7 +104,6 @@ stop_all() {
 }
 
 if [ "${LAB_IN_GUEST:-0}" = 1 ]; then
-    declare -a MESHD_PID
     guest_part
     exit
 fi
@@ -146,6 +113,7 @@ meshd=${1:?usage: $0 MESHD MESHCA} meshca=${2:?usage: $0 MESHD MESHCA}
 lab_require_root
 [ -x "$meshd" ] && [ -x "$meshca" ] || lab_die "meshd or meshca not found"
 meshd=$(realpath "$meshd") meshca=$(realpath "$meshca")
+source "$here/lib/meshd.sh"
 lab_tmpdir work
 export MESHCA_UNSAFE_NO_FSYNC=1
 (
@@ -161,19 +129,7 @@ export MESHCA_UNSAFE_NO_FSYNC=1
     for i in 1 2 3; do
         cp ca/ca.crt directory.signed site$i/ || exit 1
         : >site$i/blocklist
-        cat >site$i/meshd.toml <<X
-[node]
-name = "${NAMES[i]}"
-certificate = "${NAMES[i]}.crt"
-key = "${NAMES[i]}.key"
-ca = "ca.crt"
-blocklist = "blocklist"
-directory = "directory.signed"
-subnets = ["10.0.$i.0/24"]
-listen = ["192.0.2.$i"]
-state_dir = "state"
-log_level = "info"
-X
+        meshd_config "${NAMES[i]}" "10.0.$i.0/24" "192.0.2.$i" 'blocklist = "blocklist"' >site$i/meshd.toml
         "$meshd" --config site$i/meshd.toml --check-config || exit 1
     done
 ) || lab_die "cannot make the CA, the nodes and their configs"
