@@ -165,16 +165,19 @@ TEST_CASE("down deletes the peer's SAs and keeps the trap; --hold ignores ACQUIR
     CHECK(*a.up(name(2), m.now) == "already up");
 }
 
-TEST_CASE("expiry warnings: certificate, CRL and directory within 7 days or past, none otherwise", "[meshd][unit][control]") {
+TEST_CASE("expiry warnings: certificate within 7 days, CRL and directory within 2 days, or past; none otherwise", "[meshd][unit][control]") {
     const auto now = ike::sim::start_time();
     TrustDates d;
     d.certificate_not_after = now + 30 * 24h;
-    d.crl_next_update = now + 3 * 24h + 2h;
+    d.crl_next_update = now + 24h + 2h;
     d.directory_expires = now - 90min;
     const auto w = expiry_warnings(d, now);
     REQUIRE(w.size() == 2);
-    CHECK(w[0].rfind("CRL expires (nextUpdate) in 3d2h (", 0) == 0);
+    CHECK(w[0].rfind("CRL expires (nextUpdate) in 1d2h (", 0) == 0);
     CHECK(w[1].rfind("directory expired 1h30m ago (", 0) == 0);
+    d.crl_next_update = now + 6 * 24h;  // meshca's fresh 7-day CRL: no warning
+    CHECK(expiry_warnings(d, now).size() == 1);
+    d.crl_next_update = now + 24h + 2h;
     d.certificate_not_after = now + 6 * 24h;
     CHECK(expiry_warnings(d, now).size() == 3);
     CHECK(expiry_warnings(TrustDates{}, now).empty());
