@@ -59,6 +59,11 @@ struct ChildState {
     std::vector<std::string> policies;   // keys into State::policies
     std::string algorithms;
     ike::Time last_active{};
+    // A rekey we answered: our new outbound SA waits until the child it replaces goes (the
+    // initiator deletes that one only once it has the new inbound SA), else our first packets
+    // on it would reach a peer still without its keys. `out.gone` while it waits.
+    std::optional<ike::ChildSaId> replaces;
+    bool out_deferred = false;
     ike::Time installed_at{};
     bool rekey_asked = false;
     bool deleting = false;
