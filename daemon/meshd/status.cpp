@@ -158,9 +158,11 @@ json child_array(const StatusInput& in) {
 
 }  // namespace
 
-std::vector<std::string> expiry_warnings(const TrustDates& d, ike::Time now, std::chrono::seconds window) {
+std::vector<std::string> expiry_warnings(const TrustDates& d, ike::Time now, std::chrono::seconds certificate_window,
+                                         std::chrono::seconds refresh_window) {
     std::vector<std::string> out;
     const auto check = [&](const char* what, const char* verb, const std::optional<ike::Time>& t) {
+        const auto window = std::string_view(what) == "certificate" ? certificate_window : refresh_window;
         if (!t) return;
         const auto left = seconds(now, *t);
         if (left <= 0)

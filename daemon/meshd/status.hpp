@@ -25,10 +25,13 @@ struct TrustDates {
     std::optional<ike::Time> directory_loaded;  // when meshd accepted it (start or reload)
 };
 
-// "certificate expires in 2d3h (2026-12-09T10:00:00Z)", "CRL expired on ...": one line per date
-// within `window` of `now` or past it.
+// "certificate expires in 2d3h (2026-12-09T10:00:00Z)", "CRL expired 1h ago (...)": one line per
+// date within its window of `now` or past it. The certificate warns 7 days ahead; the CRL and the
+// directory, which meshca signs for 7 days and a cron job re-signs daily, 2 days ahead (a 7-day
+// window would warn all the time with meshca's defaults; 2 days left means the refresh stopped).
 std::vector<std::string> expiry_warnings(const TrustDates& dates, ike::Time now,
-                                         std::chrono::seconds window = std::chrono::hours(24 * 7));
+                                         std::chrono::seconds certificate_window = std::chrono::hours(24 * 7),
+                                         std::chrono::seconds refresh_window = std::chrono::hours(24 * 2));
 
 // The kernel's view of our SAs (XFRM_MSG_GETSA dump), keyed by destination and SPI.
 using KernelCounters = std::map<std::pair<std::string, std::uint32_t>, xfrm::Counters>;
