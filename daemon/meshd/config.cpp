@@ -171,6 +171,16 @@ void read_node(FileConfig& c, ConfigIssues& issues, const toml::table& t) {
         c.log_level = level;
 }
 
+void read_control(FileConfig& c, ConfigIssues& issues, const toml::table& t) {
+    Reader r(c, issues, t, "control");
+    r.string("socket", c.control_socket);
+    r.string("group", c.control_group);
+    if (c.control_socket.empty() || c.control_socket.front() != '/')
+        r.add("control.socket", c.lines["control.socket"], "must be an absolute path");
+    else if (c.control_socket.size() > 107)
+        r.add("control.socket", c.lines["control.socket"], "longer than a UNIX socket path may be (107 bytes)");
+}
+
 void read_proposals(FileConfig& c, ConfigIssues& issues, const toml::table& t) {
     Reader r(c, issues, t, "proposals");
     r.list("ike", c.proposals.ike, parse_ike_proposal, "an IKE proposal (e.g. \"aes256gcm16-prfsha256-x25519\")");
@@ -329,7 +339,7 @@ ike::Expected<FileConfig, ConfigIssues> parse_config(std::string_view text, cons
 #endif
     for (const auto& [k, v] : root) {
         const std::string key(k.str());
-        if (key != "node" && key != "proposals" && key != "lifetimes" && key != "peer")
+        if (key != "node" && key != "proposals" && key != "lifetimes" && key != "peer" && key != "control")
             issues.push_back({path, static_cast<unsigned>(v.source().begin.line), key, "unknown section or field"});
     }
     if (const auto* t = section(c, issues, root, "node"))
@@ -338,6 +348,7 @@ ike::Expected<FileConfig, ConfigIssues> parse_config(std::string_view text, cons
         issues.push_back({path, 1, "node", "missing ([node] with name, certificate, key, ca, subnets, listen)"});
     if (const auto* t = section(c, issues, root, "proposals")) read_proposals(c, issues, *t);
     if (const auto* t = section(c, issues, root, "lifetimes")) read_lifetimes(c, issues, *t);
+    if (const auto* t = section(c, issues, root, "control")) read_control(c, issues, *t);
     if (const auto* n = root.get("peer")) read_peers(c, issues, *n);
     if (issues.empty() && c.directory.empty() && c.peers.empty())
         issues.push_back({path, c.lines["node.name"], "node.directory", "neither a directory nor [[peer]]s: no one to talk to"});

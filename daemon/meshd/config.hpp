@@ -51,6 +51,9 @@ struct FileConfig {
     std::uint64_t child_soft_packets = 0, child_hard_packets = 0;
     unsigned jitter_percent = 10;
     std::chrono::seconds idle_timeout{300};
+    // [control]: meshctl's socket (docs/control.md)
+    std::string control_socket = "/run/meshd/meshd.sock";
+    std::string control_group;  // may read status (mode 0660); empty: root only
     // [[peer]]
     std::vector<Peer> peers;
     // Where each field was set, for the start checks' messages ("node.certificate" -> line).

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "control.hpp"
 #include "crypto/rng.hpp"
 #include "node.hpp"
 #include "udp.hpp"
@@ -68,6 +69,14 @@ public:
             op);
     }
 
+    // The kernel's counters of our SAs, for meshctl status (one dump).
+    KernelCounters counters() {
+        KernelCounters out;
+        if (auto sas = m_client.dump_our_sas())
+            for (const auto& s : *sas) out[{s.sa.dst.to_string(), s.sa.spi}] = s.counters;
+        return out;
+    }
+
 private:
     xfrm::Client m_client;
     std::string m_last_error;
@@ -87,14 +96,25 @@ const char* level_name(LogLevel l) {
 class Loop {
 public:
     Loop(const RunOptions& options, const FileConfig& config, Persisted persisted, std::unique_ptr<Node> node,
-         std::shared_ptr<KernelAdapter> kernel, xfrm::Monitor monitor, std::vector<UdpSocket> sockets)
+         std::shared_ptr<KernelAdapter> kernel, xfrm::Monitor monitor, std::vector<UdpSocket> sockets, TrustDates dates)
         : m_options(options), m_config(config), m_persisted(persisted), m_node(std::move(node)),
           m_kernel(std::move(kernel)), m_monitor(std::move(monitor)), m_sockets(std::move(sockets)),
-          m_timer(m_io), m_signals(m_io, SIGHUP, SIGTERM, SIGINT) {}
+          m_timer(m_io), m_signals(m_io, SIGHUP, SIGTERM, SIGINT), m_level(options.min_level), m_dates(dates),
+          m_warn_timer(m_io) {}
 
     int run() {
+        ControlOptions control;
+        control.path = m_config.control_socket;
+        control.group = m_config.control_group;
+        std::string error;
+        m_control = ControlServer::open(m_io, control, [this](const Request& r, const Caller& c) { return command(r, c); }, error);
+        if (!m_control) {
+            log(LogLevel::error, "control: " + error);
+            return 1;
+        }
         m_node->start(now());
         drain();
+        warn_expiry();
         for (std::size_t i = 0; i < m_sockets.size(); ++i) {
             m_descriptors.emplace_back(std::make_unique<asio::posix::stream_descriptor>(m_io, ::dup(m_sockets[i].fd())));
             wait_socket(i);
@@ -111,7 +131,7 @@ private:
     static ike::Time now() { return std::chrono::system_clock::now(); }
 
     void log(LogLevel level, const std::string& line) {
-        if (level >= m_options.min_level) std::cerr << level_name(level) << "meshd: " << line << std::endl;
+        if (level >= m_level) std::cerr << level_name(level) << "meshd: " << line << std::endl;
     }
 
     void drain() {
@@ -153,7 +173,10 @@ private:
                 break;
             case Status::Kind::status: ::sd_notifyf(0, "STATUS=%s", s.text.c_str()); break;
             case Status::Kind::stopping: ::sd_notify(0, "STOPPING=1"); break;
-            case Status::Kind::stopped: m_io.stop(); break;
+            case Status::Kind::stopped:
+                m_control.reset();  // the socket file goes with it
+                m_io.stop();
+                break;
         }
     }
 
@@ -218,21 +241,89 @@ private:
         });
     }
 
-    void reload() {
+    // The issues that refused it (empty: applied).
+    std::vector<std::string> reload() {
+        std::vector<std::string> refused;
         auto fresh = load_config(m_options.config_path);
         const FileConfig& c = fresh ? *fresh : m_config;
         if (!fresh)
-            for (const auto& i : fresh.error()) log(LogLevel::error, "reload refused: " + i.to_string());
-        if (!fresh) return;
+            for (const auto& i : fresh.error()) refused.push_back(i.to_string());
+        if (!fresh) {
+            for (const auto& r : refused) log(LogLevel::error, "reload refused: " + r);
+            return refused;
+        }
         auto t = reload_node(*m_node, c, m_persisted, now());
         if (!t) {
-            for (const auto& i : t.error()) log(LogLevel::error, "reload refused: " + i.to_string());
-            return;
+            for (const auto& i : t.error()) refused.push_back(i.to_string());
+            for (const auto& r : refused) log(LogLevel::error, "reload refused: " + r);
+            return refused;
         }
+        m_dates.certificate_not_after = t->certificate_not_after;
+        m_dates.crl_next_update = t->crl_next_update;
+        m_dates.directory_expires = t->directory_expires;
+        m_dates.directory_serial = t->directory_serial;
+        m_dates.directory_loaded = now();
+        m_dates.crl_number = m_node->endpoint().highest_crl_number();
+        warn_expiry();
         m_persisted.directory_serial = std::max(m_persisted.directory_serial, t->directory_serial);
         m_persisted.crl_number = std::max(m_persisted.crl_number, m_node->endpoint().highest_crl_number());
         write_state_number(c.state_dir, "directory.serial", m_persisted.directory_serial);
         write_state_number(c.state_dir, "crl.number", m_persisted.crl_number);
+        return refused;
+    }
+
+    // Own certificate, CRL, directory within 7 days of expiry or past it: logged at start, at
+    // each reload and every 6 hours (status shows the same lines).
+    void warn_expiry() {
+        for (const auto& w : expiry_warnings(m_dates, now())) log(LogLevel::warning, "expiry: " + w);
+        m_warn_timer.expires_after(std::chrono::hours(6));
+        m_warn_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) warn_expiry();
+        });
+    }
+
+    // One control request (docs/control.md), already authorised.
+    std::string command(const Request& r, const Caller& caller) {
+        const auto t = now();
+        const auto changed = [&](const char* what, const std::string& detail) {
+            log(LogLevel::notice, std::string("control: ") + what + " by uid " + std::to_string(caller.uid) +
+                                      (detail.empty() ? "" : ": " + detail));
+        };
+        const auto steer = [&](const ike::Expected<std::string, CommandRefusal>& x, const char* what) {
+            drain();
+            if (!x) return reply_error("refused", x.error().message, r.id);
+            changed(what, r.peer + " (" + *x + ")");
+            return reply_ok({{"peer", r.peer}, {"result", *x}}, r.id);
+        };
+        switch (r.command) {
+            case Command::status:
+            case Command::peers:
+            case Command::sas: {
+                const auto snapshot = m_node->snapshot();
+                const auto kernel = m_kernel->counters();
+                static constexpr const char* names[] = {"debug", "info", "notice", "warning", "error"};
+                const StatusInput in{snapshot, kernel, m_dates, MESHD_VERSION, names[static_cast<int>(m_level)], t};
+                return reply_ok(r.command == Command::status ? status_json(in)
+                                : r.command == Command::peers ? peers_json(in)
+                                                              : sas_json(in),
+                                r.id);
+            }
+            case Command::version: return reply_ok({{"version", MESHD_VERSION}, {"name", m_node->snapshot().name}}, r.id);
+            case Command::up: return steer(m_node->up(r.peer, t), "up");
+            case Command::down: return steer(m_node->down(r.peer, r.hold, t), r.hold ? "down --hold" : "down");
+            case Command::reload: {
+                const auto refused = reload();
+                drain();
+                if (!refused.empty()) return reply_error("refused", refused.front(), r.id);
+                changed("reload", "");
+                return reply_ok({{"directory_serial", m_dates.directory_serial}, {"crl_number", m_dates.crl_number}}, r.id);
+            }
+            case Command::log_level:
+                m_level = parse_level(r.level);
+                changed("log-level", r.level);
+                return reply_ok({{"level", r.level}}, r.id);
+        }
+        return reply_error("unknown-command", "?", r.id);
     }
 
     void arm_timer() {
@@ -261,6 +352,10 @@ private:
     asio::signal_set m_signals;
     std::vector<std::unique_ptr<asio::posix::stream_descriptor>> m_descriptors;
     std::unique_ptr<asio::posix::stream_descriptor> m_monitor_fd;
+    LogLevel m_level;
+    TrustDates m_dates;
+    asio::steady_timer m_warn_timer;
+    std::unique_ptr<ControlServer> m_control;
 };
 
 }  // namespace
@@ -307,7 +402,14 @@ int run_daemon(const RunOptions& options, const FileConfig& config, Trust trust,
     auto node = Node::create(settings, trust.peers, ike::crypto::make_system_rng(), kernel);
     if (!node) return fatal("the IKE engine refused the configuration");
     write_state_number(config.state_dir, "directory.serial", std::max(persisted.directory_serial, trust.directory_serial));
-    Loop loop(options, config, persisted, std::move(*node), kernel, std::move(*monitor), std::move(sockets));
+    TrustDates dates;
+    dates.certificate_not_after = trust.certificate_not_after;
+    dates.crl_next_update = trust.crl_next_update;
+    dates.directory_expires = trust.directory_expires;
+    dates.directory_serial = trust.directory_serial;
+    dates.directory_loaded = std::chrono::system_clock::now();
+    dates.crl_number = (*node)->endpoint().highest_crl_number();
+    Loop loop(options, config, persisted, std::move(*node), kernel, std::move(*monitor), std::move(sockets), dates);
     return loop.run();
 }
 

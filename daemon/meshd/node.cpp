@@ -160,7 +160,7 @@ struct Flows {
 
     void on(ike::IkeSaUp& e, Time now) {
         auto name = e.peer_id.to_string();
-        s.ikes[e.ike] = IkeState{name, e.local, e.remote, std::nullopt};
+        s.ikes[e.ike] = IkeState{name, e.local, e.remote, std::nullopt, now};
         if (e.nat.local_behind_nat && s.settings.nat_keepalive.count() > 0)
             s.ikes[e.ike].next_keepalive = now + s.settings.nat_keepalive;
         if (e.replaces) {
@@ -232,10 +232,19 @@ struct Flows {
         c.remote_ts = e.remote_ts;
         c.algorithms = child_algorithms(e);
         c.last_active = now;
+        c.installed_at = now;
         // Inbound first (the peer may use it as soon as it has the keys), then outbound, then the
-        // policies that steer traffic into them. A rekey adds the new pair beside the old one.
+        // policies that steer traffic into them. A rekey adds the new pair beside the old one;
+        // if we answered it, the new outbound SA waits for the old child's end (node_state.hpp).
         s.emit(UpdateSa{c.in.sa}, e.child.value);
-        s.emit(AddSa{c.out.sa}, e.child.value);
+        const auto replaced = e.replaces ? s.children.find(*e.replaces) : s.children.end();
+        if (replaced != s.children.end() && !replaced->second.rekey_asked && !replaced->second.out.gone) {
+            c.replaces = e.replaces;
+            c.out_deferred = true;
+            c.out.gone = true;
+        } else {
+            s.emit(AddSa{c.out.sa}, e.child.value);
+        }
         c.policies = s.child_policies(e.local_ts, e.remote_ts, e.outbound.source, e.outbound.destination, p->reqid,
                                       e.child.value);
         const auto detail = "in " + std::to_string(e.inbound.spi) + " out " + std::to_string(e.outbound.spi);
@@ -262,6 +271,13 @@ struct Flows {
             return;
         }
         auto& c = it->second;
+        for (auto& [id, next] : s.children)
+            if (next.out_deferred && next.replaces == e.child) {
+                // its successor's outbound SA before this one's goes: no moment without one
+                next.out_deferred = false;
+                next.out.gone = false;
+                s.emit(AddSa{next.out.sa}, id.value);
+            }
         s.remove_child_state(c);
         s.log(e.reason == ike::DownReason::rekeyed ? LogLevel::info : LogLevel::notice,
               e.reason == ike::DownReason::rekeyed ? "rekey-done" : "tunnel-down", c.peer, reason_name(e.reason),
@@ -363,6 +379,8 @@ struct Flows {
     }
 };
 
+void Node::State::pump(Time now) { Flows{*this}.pump(now); }
+
 Node::Node(std::unique_ptr<State> state) : m_state(std::move(state)) {}
 Node::~Node() = default;
 
@@ -419,7 +437,7 @@ void Node::on_acquire(const xfrm::AcquireEvent& a, Time now) {
     if (policy.templates.empty() || !s.settings.ownership.owns_reqid(policy.templates.front().reqid)) return;
     Flows f{s};
     auto* p = f.peer_by_reqid(policy.templates.front().reqid);
-    if (p == nullptr) return;
+    if (p == nullptr || p->held) return;
     if (now < p->retry_at) {
         s.log(LogLevel::debug, "acquire", p->peer.name, "backoff", {}, "nothing started");
         return;

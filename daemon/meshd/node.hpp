@@ -22,6 +22,7 @@
 #include "ike/endpoint.hpp"
 #include "output.hpp"
 #include "peers.hpp"
+#include "snapshot.hpp"
 #include "xfrm/events.hpp"
 
 namespace meshd {
@@ -111,6 +112,14 @@ public:
         std::string algorithms;
     };
     std::vector<Tunnel> tunnels() const;
+
+    // meshctl (node_control.cpp): what status shows, and the commands that steer peers.
+    Snapshot snapshot() const;
+    // A tunnel to the peer now, for its whole subnets (no packet needed); lifts a hold.
+    ike::Expected<std::string, CommandRefusal> up(const std::string& peer, ike::Time now);
+    // Deletes the peer's IKE SAs (and so its child SAs); its traps stay, so the next packet
+    // brings the tunnel back, unless `hold`: then ACQUIREs start nothing until up().
+    ike::Expected<std::string, CommandRefusal> down(const std::string& peer, bool hold, ike::Time now);
 
     struct State;
 

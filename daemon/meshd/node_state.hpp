@@ -30,6 +30,7 @@ struct PeerState {
     ike::Time pending_since{};
     unsigned failures = 0;                    // consecutive
     ike::Time retry_at{};                     // backoff: ACQUIREs before this start nothing
+    bool held = false;                        // meshctl down --hold: ACQUIREs start nothing until up
 };
 
 struct IkeState {
@@ -37,6 +38,7 @@ struct IkeState {
     ike::SocketAddress local;
     ike::SocketAddress remote;
     std::optional<ike::Time> next_keepalive;  // we are behind a NAT: keep its mapping open
+    ike::Time up_since{};                     // IkeSaUp (for meshctl: the IKE SA's age)
 };
 
 struct Direction {
@@ -57,6 +59,12 @@ struct ChildState {
     std::vector<std::string> policies;   // keys into State::policies
     std::string algorithms;
     ike::Time last_active{};
+    // A rekey we answered: our new outbound SA waits until the child it replaces goes (the
+    // initiator deletes that one only once it has the new inbound SA), else our first packets
+    // on it would reach a peer still without its keys. `out.gone` while it waits.
+    std::optional<ike::ChildSaId> replaces;
+    bool out_deferred = false;
+    ike::Time installed_at{};
     bool rekey_asked = false;
     bool deleting = false;
 };
@@ -84,6 +92,8 @@ struct Node::State {
     ike::Time stop_deadline{};
     bool no_esp_reported = false;
     std::set<std::string> missing_algorithms_reported;
+
+    void pump(ike::Time now);  // node.cpp: drain libike after a command (node_control.cpp)
 
     // node_kernel.cpp
     void emit(KernelOp op, std::uint64_t child = 0);

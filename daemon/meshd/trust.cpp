@@ -156,7 +156,10 @@ ike::Expected<Trust, ConfigIssues> load_trust(const FileConfig& c, const Persist
             auto crl = Crl::from_pem(*pem);
             if (!crl) k.add("node.crl", c.resolve(c.crl) + ": not a PEM CRL");
             else if (!crl->verify_issued_by(*ca)) k.add("node.crl", c.resolve(c.crl) + ": not signed by the CA");
-            else if (auto der = pem_to_der(*pem, "X509 CRL")) t.revocation.crls.push_back(std::move(*der));
+            else if (auto der = pem_to_der(*pem, "X509 CRL")) {
+                t.revocation.crls.push_back(std::move(*der));
+                if (crl->next_update() != ike::Time::max()) t.crl_next_update = crl->next_update();
+            }
             else k.add("node.crl", c.resolve(c.crl) + ": not a PEM CRL");
         }
     }
@@ -173,6 +176,7 @@ ike::Expected<Trust, ConfigIssues> load_trust(const FileConfig& c, const Persist
                 k.issues.push_back({c.resolve(c.directory), d.error().line, "directory", d.error().detail});
             } else {
                 t.directory_serial = d->serial;
+                t.directory_expires = d->expires;
                 t.peers = std::move(d->nodes);
             }
         }

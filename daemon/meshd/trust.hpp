@@ -21,6 +21,8 @@ struct Trust {
     std::vector<Peer> peers;              // the directory's nodes, then static peers
     std::uint64_t directory_serial = 0;   // to persist in state_dir/directory.serial
     ike::Time certificate_not_after{};
+    std::optional<ike::Time> crl_next_update;     // the CRL's nextUpdate (none: no CRL, or none in it)
+    std::optional<ike::Time> directory_expires;   // the signed directory's expires
 };
 
 // The highest directory serial and cRLNumber accepted before (state_dir), 0 when none.

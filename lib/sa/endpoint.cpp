@@ -7,6 +7,7 @@
 #include "policy/x509_verifier.hpp"
 #include "sa/cookie.hpp"
 #include "sa/revocation.hpp"
+#include "sa/sa_info.hpp"
 #include "sa/sa_table.hpp"
 #include "sa/tasks.hpp"
 #include "wire/message.hpp"
@@ -125,7 +126,7 @@ IkeSa* Endpoint::Impl::find_carrier(const InitiateRequest& req, const SocketAddr
     IkeSa* establishing = nullptr;
     for (auto* sa : candidates) {
         if (!sa::can_carry_child(*sa, req, local)) continue;
-        if (sa->state == State::established) return sa;
+        if (sa->state() == State::established) return sa;
         if (!establishing) establishing = sa;
     }
     return establishing;
@@ -220,7 +221,7 @@ void Endpoint::Impl::recheck_peers(Time now) {
     auto ctx = context(now);
     for (const auto id : table.ids()) {
         auto* sa = table.find(id);
-        if (sa == nullptr || sa->state != State::established || !sa->peer_id) continue;
+        if (sa == nullptr || sa->state() != State::established || !sa->peer_id) continue;
         auto peer = config.verifier->verify(sa->peer_chain, config.revocation, now);
         Expected<void, VerifyFailure> ok{};
         if (!peer) ok = unexpected(peer.error());
@@ -304,7 +305,7 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     const auto spi = m.spis->allocate(*local, req.remote);
     if (!spi) return unexpected(CommandError::spi_unavailable);
     auto ctx = m.context(now);
-    auto sa = std::make_unique<IkeSa>();
+    auto sa = std::make_unique<IkeSa>(sa::Birth::initiator);
     sa->id = m.table.new_ike_id();
     sa->role = crypto::Role::Initiator;
     sa->spi_i = m.table.new_ike_spi();
@@ -334,7 +335,7 @@ Expected<void, CommandError> Endpoint::rekey_child(ChildSaId child, Time now) {
     auto& m = *m_impl;
     auto* sa = m.table.child_owner(child);
     if (!sa) return unexpected(CommandError::unknown_sa);
-    if (sa->state != State::established) return unexpected(CommandError::busy);
+    if (sa->state() != State::established) return unexpected(CommandError::busy);
     auto* c = sa->find_child(child);
     if (!c) return unexpected(CommandError::unknown_sa);
     auto ctx = m.context(now);
@@ -348,7 +349,7 @@ Expected<void, CommandError> Endpoint::rekey_ike(IkeSaId id, Time now) {
     auto& m = *m_impl;
     auto* sa = m.table.find(id);
     if (!sa || sa->rekeyed_to || sa->down_emitted) return unexpected(CommandError::unknown_sa);
-    if (sa->state != State::established || sa->window.queued(sa::RequestKind::rekey_ike) || sa::ike_rekey_busy(*sa))
+    if (sa->state() != State::established || sa->window.queued(sa::RequestKind::rekey_ike) || sa::ike_rekey_busy(*sa))
         return unexpected(CommandError::busy);
     sa->window.enqueue({sa::RequestKind::rekey_ike, {}});
     auto ctx = m.context(now);
@@ -375,10 +376,10 @@ Expected<void, CommandError> Endpoint::delete_ike(IkeSaId id, Time now) {
     auto* sa = m.table.find(id);
     if (!sa) return unexpected(CommandError::unknown_sa);
     auto ctx = m.context(now);
-    if (sa->state == State::established) {
+    if (sa->state() == State::established) {
         if (!sa->window.queued(sa::RequestKind::delete_ike)) sa->window.enqueue({sa::RequestKind::delete_ike, {}});
         sa::pump_requests(ctx, *sa);
-    } else if (sa->state != State::deleting) {
+    } else if (sa->state() != State::deleting) {
         sa::close_ike(ctx, *sa, DownReason::deleted_locally, "deleted before it was established");
     }
     m.table.touch(*sa);
@@ -445,6 +446,8 @@ std::optional<Time> Endpoint::next_timeout() const {
 }
 
 const Counters& Endpoint::counters() const { return m_impl->counters; }
+
+std::vector<IkeSaInfo> Endpoint::sa_info() const { return sa::describe(m_impl->table); }
 
 StateCounts Endpoint::state_counts() const {
     auto c = m_impl->table.counts();

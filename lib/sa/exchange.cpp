@@ -193,14 +193,23 @@ void reject_malformed(Context& ctx, IkeSa& sa, const Received& rx, wire::Notify 
     respond(ctx, sa, rx, {std::move(n)});
 }
 
-bool send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange, const Payloads& inner) {
-    if (sa.window.ids_left() == 0) return false;  // §2.2: Message IDs never wrap
+std::string_view to_string(SendError e) {
+    switch (e) {
+        case SendError::ids_exhausted: return "Message IDs exhausted (RFC 7296 §2.2)";
+        case SendError::cannot_protect: return "cannot protect the request";
+    }
+    return "?";
+}
+
+Expected<void, SendError> send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange,
+                                       const Payloads& inner) {
+    if (sa.window.ids_left() == 0) return unexpected(SendError::ids_exhausted);  // §2.2: IDs never wrap
     const auto h = header_for(sa, exchange, false, sa.window.next_request_id());
     auto datagrams = seal_message(ctx, sa, h, inner);
-    if (datagrams.empty()) return false;
+    if (datagrams.empty()) return unexpected(SendError::cannot_protect);
     for (const auto& d : datagrams) ctx.send(sa.local, sa.remote, d);
     sa.window.sent(kind, std::move(datagrams), ctx.config.timers, ctx.now);
-    return true;
+    return {};
 }
 
 void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
@@ -212,7 +221,7 @@ void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner)
 }
 
 void pump_requests(Context& ctx, IkeSa& sa) {
-    if (sa.state != State::established || sa.window.busy()) return;
+    if (sa.state() != State::established || sa.window.busy()) return;
     if (message_ids_running_out(ctx, sa)) return;
     while (auto next = sa.window.dequeue()) {
         if (next->kind == RequestKind::delete_child && sa.find_child(next->child) == nullptr &&
@@ -232,15 +241,15 @@ void pump_requests(Context& ctx, IkeSa& sa) {
                 break;
         }
         if (!inner) continue;
-        if (next->kind == RequestKind::delete_ike) sa.transition(State::deleting);
-        if (!send_request(ctx, sa, *next, exchange_of(next->kind), *inner))
-            close_ike(ctx, sa, DownReason::negotiation_failed, "cannot protect a request");
+        if (next->kind == RequestKind::delete_ike && !enter(ctx, sa, State::deleting)) return;
+        if (auto sent = send_request(ctx, sa, *next, exchange_of(next->kind), *inner); !sent)
+            close_ike(ctx, sa, DownReason::negotiation_failed, std::string(to_string(sent.error())));
         return;
     }
 }
 
 void handle_message(Context& ctx, IkeSa& sa, const Received& rx) {
-    if (sa.state == State::closed) return;
+    if (sa.state() == State::closed) return;
     const auto& h = rx.message.header;
     if (h.initiator == sa.initiator()) return;  // §3.1: the I flag names the original initiator
     if (h.response)
@@ -251,10 +260,10 @@ void handle_message(Context& ctx, IkeSa& sa, const Received& rx) {
 }
 
 void handle_sa_timeout(Context& ctx, IkeSa& sa) {
-    if (sa.state == State::closed) return;
-    if (sa.state == State::init_answered && ctx.now >= sa.half_open_deadline) {
+    if (sa.state() == State::closed) return;
+    if (sa.state() == State::init_answered && ctx.now >= sa.half_open_deadline) {
         // Never reported up, so nothing to report down: the half-open SA just goes.
-        sa.transition(State::closed);
+        sa.close();
         return;
     }
     expire_reassembly(ctx, sa);
@@ -303,13 +312,13 @@ void emit_rekey_failed(Context& ctx, const IkeSa& sa, std::optional<ChildSaId> c
 }
 
 std::optional<Time> sa_deadline(const Context& ctx, const IkeSa& sa) {
-    if (sa.state == State::closed) return ctx.now;  // to be swept
+    if (sa.state() == State::closed) return ctx.now;  // to be swept
     std::optional<Time> t;
     const auto take = [&](std::optional<Time> c) {
         if (c && (!t || *c < *t)) t = c;
     };
     if (const auto& o = sa.window.outstanding()) take(o->next_send);
-    if (sa.state == State::init_answered) take(sa.half_open_deadline);
+    if (sa.state() == State::init_answered) take(sa.half_open_deadline);
     take(liveness_deadline(ctx, sa));
     take(child_timer_deadline(sa));
     take(ike_lifetime_deadline(sa));

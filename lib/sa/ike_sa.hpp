@@ -13,6 +13,7 @@
 #include "crypto/sk_payload.hpp"
 #include "ike/config.hpp"
 #include "ike/events.hpp"
+#include "ike/expected.hpp"
 #include "ike/types.hpp"
 #include "ike/verifier.hpp"
 #include "sa/fragments.hpp"
@@ -29,6 +30,21 @@ enum class State : std::uint8_t {
     closed,         // to be removed by the endpoint
 };
 std::string_view to_string(State s);
+
+// How an IKE SA comes to exist: the only states it may start in (every later state is reached
+// through IkeSa::transition()).
+enum class Birth : std::uint8_t {
+    initiator,  // init_sent: our IKE_SA_INIT request is about to go out
+    responder,  // init_answered: we answered an IKE_SA_INIT request
+    rekeyed,    // established: made by an IKE SA rekey (RFC 7296 §2.18), authenticated by its parent
+};
+
+// A state change the machine forbids (see the table in ike_sa.cpp). Never ignored: the caller
+// closes the SA (tasks.hpp enter()).
+struct IllegalTransition {
+    State from;
+    State to;
+};
 
 struct ChildSa {
     ChildSaId id;
@@ -83,9 +99,10 @@ struct DeferredChild {
 struct IkeRekey;  // task_ike_rekey.cpp: our CREATE_CHILD_SA rekeying this IKE SA, and its retries
 
 struct IkeSa {
+    explicit IkeSa(Birth birth = Birth::initiator);
+
     IkeSaId id;
     crypto::Role role = crypto::Role::Initiator;
-    State state = State::init_sent;
     std::uint64_t spi_i = 0;
     std::uint64_t spi_r = 0;
     SocketAddress local;
@@ -141,12 +158,20 @@ struct IkeSa {
 
     std::uint64_t our_spi() const { return role == crypto::Role::Initiator ? spi_i : spi_r; }
     bool initiator() const { return role == crypto::Role::Initiator; }
-    bool authenticated() const { return state == State::established || state == State::deleting; }
+    bool authenticated() const { return m_state == State::established || m_state == State::deleting; }
+    State state() const { return m_state; }
     ChildSa* find_child(ChildSaId c);
     ChildSa* find_child_by_outbound(std::uint32_t spi);
     const RefusedChild* find_refused(ChildSaId c) const;
-    // The single place a state changes; false (and no change) for a move the machine forbids.
-    bool transition(State to);
+    // The single place a state changes: a move the machine forbids changes nothing and is
+    // returned as an error the caller must handle.
+    [[nodiscard]] Expected<void, IllegalTransition> transition(State to);
+    // transition(State::closed), which the table allows from every state but closed itself;
+    // closing a closed SA changes nothing.
+    void close();
+
+private:
+    State m_state;
 };
 
 }  // namespace ike::sa

@@ -6,14 +6,28 @@
 
 namespace ike::sa {
 
-std::optional<SaKeys> derive_sa_keys(crypto::Rng& rng, const crypto::IkeSuite& suite, const crypto::Skeyseed& skeyseed,
-                                     const Bytes& ni, const Bytes& nr, std::uint64_t spi_i, std::uint64_t spi_r,
-                                     crypto::Role role) {
+std::string to_string(const KeyError& e) {
+    std::string s;
+    switch (e.step) {
+        case KeyError::Step::no_parent_keys: s = "the rekeyed IKE SA has no keys"; break;
+        case KeyError::Step::shared_secret: s = "bad KE public value"; break;
+        case KeyError::Step::skeyseed: s = "SKEYSEED derivation failed"; break;
+        case KeyError::Step::sa_keys: s = "IKE SA key derivation failed"; break;
+    }
+    if (e.crypto) s += " (" + std::string(crypto::to_string(*e.crypto)) + ")";
+    return s;
+}
+
+Expected<SaKeys, KeyError> derive_sa_keys(crypto::Rng& rng, const crypto::IkeSuite& suite, const crypto::Skeyseed& skeyseed,
+                                          const Bytes& ni, const Bytes& nr, std::uint64_t spi_i, std::uint64_t spi_r,
+                                          crypto::Role role) {
+    constexpr auto step = KeyError::Step::sa_keys;
     auto keys = crypto::derive_ike_sa_keys(suite.prf, suite.sk, skeyseed, ni, nr, be64(spi_i), be64(spi_r));
-    if (!keys) return std::nullopt;
+    if (!keys) return unexpected(KeyError{step, keys.error()});
     auto out = crypto::SkProtector::outbound(suite.sk, *keys, role, rng);
+    if (!out) return unexpected(KeyError{step, out.error()});
     auto in = crypto::SkUnprotector::inbound(suite.sk, *keys, role);
-    if (!out || !in) return std::nullopt;
+    if (!in) return unexpected(KeyError{step, in.error()});
     return SaKeys{std::move(*keys), std::move(*out), std::move(*in)};
 }
 
@@ -34,8 +48,8 @@ wire::Header header_for(const IkeSa& sa, wire::ExchangeType exchange, bool respo
     return h;
 }
 
-std::optional<Bytes> seal(IkeSa& sa, const wire::Header& header, std::span<const wire::Payload> inner) {
-    if (!sa.protector) return std::nullopt;
+Expected<Bytes, SealError> seal(IkeSa& sa, const wire::Header& header, std::span<const wire::Payload> inner) {
+    if (!sa.protector) return unexpected(SealError{});
     const auto chain = wire::encode_inner(inner);
     const std::size_t body_len = sa.protector->body_length(chain.bytes.size());
     const std::size_t sk_len = 4 + body_len;
@@ -46,7 +60,7 @@ std::optional<Bytes> seal(IkeSa& sa, const wire::Header& header, std::span<const
     w.u16(static_cast<std::uint16_t>(sk_len));
     Bytes out = w.take();
     auto body = sa.protector->protect(out, chain.bytes);
-    if (!body) return std::nullopt;
+    if (!body) return unexpected(SealError{body.error()});
     out.insert(out.end(), body->begin(), body->end());
     return out;
 }

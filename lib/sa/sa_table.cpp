@@ -82,7 +82,7 @@ SaTable::Entry* SaTable::entry(std::uint64_t id) {
 
 IkeSa* SaTable::find(IkeSaId id) {
     auto* e = entry(id.value);
-    return e == nullptr || e->sa->state == State::closed ? nullptr : e->sa.get();
+    return e == nullptr || e->sa->state() == State::closed ? nullptr : e->sa.get();
 }
 
 IkeSa* SaTable::by_spi(std::uint64_t our_spi) {
@@ -158,7 +158,7 @@ void SaTable::settle(const Context& ctx) {
 void SaTable::refresh(Entry& e, const Context& ctx) {
     e.dirty = false;
     IkeSa& sa = *e.sa;
-    if (sa.state == State::closed) {
+    if (sa.state() == State::closed) {
         const std::uint64_t id = sa.id.value;  // not a reference into the entry being erased
         unindex(e);
         if (e.by_init) remember_init({sa.init_remote, sa.spi_i}, ctx.now + m_recent_hold);
@@ -186,7 +186,7 @@ void SaTable::refresh(Entry& e, const Context& ctx) {
         e.address = sa.remote.ip;
     }
     const std::optional<IpAddress> source =
-        sa.state == State::init_answered ? std::optional{sa.init_remote.ip} : std::nullopt;
+        sa.state() == State::init_answered ? std::optional{sa.init_remote.ip} : std::nullopt;
     if (source != e.half_open_source) {
         if (e.half_open_source) {
             decrement(m_half_open_by_source, *e.half_open_source);

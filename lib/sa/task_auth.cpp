@@ -73,14 +73,14 @@ void start_ike_auth(Context& ctx, IkeSa& sa) {
     }
     p.emplace_back(std::move(*auth));
     if (sa.first_child) add_child_request(ctx, *sa.first_child, p);
-    if (send_request(ctx, sa, {RequestKind::ike_auth, {}}, wire::ExchangeType::ike_auth, p))
-        sa.transition(State::auth_sent);
-    else
-        close_ike(ctx, sa, DownReason::negotiation_failed, "cannot protect IKE_AUTH");
+    if (auto sent = send_request(ctx, sa, {RequestKind::ike_auth, {}}, wire::ExchangeType::ike_auth, p); !sent)
+        close_ike(ctx, sa, DownReason::negotiation_failed, "IKE_AUTH: " + std::string(to_string(sent.error())));
+    else if (!enter(ctx, sa, State::auth_sent))
+        return;
 }
 
 void handle_ike_auth_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {
-    if (sa.state != State::init_answered) return;
+    if (sa.state() != State::init_answered) return;
     const auto* idi = find_payload<wire::IdInitiator>(inner);
     if (idi == nullptr) {  // an EAP round (RFC 7296 §2.16): we only do certificates
         respond(ctx, sa, rx, {notify(wire::NotifyType::authentication_failed)});
@@ -117,7 +117,10 @@ void handle_ike_auth_request(Context& ctx, IkeSa& sa, const Received& rx, const 
     sa.peer_not_after = cert->not_after;
     sa.peer_chain = peer_chain(inner);
     sa.peer_initial_contact = find_notify(inner, wire::NotifyType::initial_contact) != nullptr;
-    sa.transition(State::established);
+    if (!enter(ctx, sa, State::established)) {
+        if (child.child) ctx.spis.release(child.child->inbound_spi);
+        return;
+    }
     respond(ctx, sa, rx, p);
     emit_ike_up(ctx, sa);
     if (child.failure) report_auth_failure(ctx, sa, *child.failure);
@@ -129,15 +132,15 @@ namespace {
 // After we rejected the responder (or its child SA), tell it and close (§2.21.2).
 void reject_responder(Context& ctx, IkeSa& sa, RequestKind kind, DownReason reason, const std::string& detail) {
     emit_down(ctx, sa, reason, detail);
-    sa.transition(State::deleting);
+    if (!enter(ctx, sa, State::deleting)) return;
     const Payloads p = informational_payloads(sa, {kind, {}});
-    if (!send_request(ctx, sa, {kind, {}}, wire::ExchangeType::informational, p)) sa.transition(State::closed);
+    if (!send_request(ctx, sa, {kind, {}}, wire::ExchangeType::informational, p)) sa.close();  // reported above
 }
 
 }  // namespace
 
 void handle_ike_auth_response(Context& ctx, IkeSa& sa, const Payloads& inner) {
-    if (sa.state != State::auth_sent) return;
+    if (sa.state() != State::auth_sent) return;
     sa.window.response_received();
     const auto* idr = find_payload<wire::IdResponder>(inner);
     if (idr == nullptr) {
@@ -179,7 +182,7 @@ void handle_ike_auth_response(Context& ctx, IkeSa& sa, const Payloads& inner) {
         reject_responder(ctx, sa, RequestKind::delete_ike, DownReason::negotiation_failed, child.error);
         return;
     }
-    sa.transition(State::established);
+    if (!enter(ctx, sa, State::established)) return;
     emit_ike_up(ctx, sa);
     commit_child(ctx, sa, child);
     pump_requests(ctx, sa);

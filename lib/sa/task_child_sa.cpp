@@ -252,8 +252,8 @@ std::chrono::seconds schedule_rekey(Context& ctx, ChildSa& child) {
 bool can_carry_child(const IkeSa& sa, const InitiateRequest& req, const SocketAddress& local) {
     if (sa.remote.ip != req.remote.ip || sa.local.ip != local.ip) return false;
     if (sa.rekeyed_to || sa.down_emitted) return false;  // an IKE SA rekey replaced it, or it is going
-    const bool usable = sa.state == State::established ||
-                        (sa.initiator() && (sa.state == State::init_sent || sa.state == State::auth_sent));
+    const bool usable = sa.state() == State::established ||
+                        (sa.initiator() && (sa.state() == State::init_sent || sa.state() == State::auth_sent));
     if (!usable) return false;
     if (!req.peer_id) return true;
     const auto& id = sa.peer_id ? sa.peer_id : sa.expected_peer_id;
@@ -366,7 +366,7 @@ void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const 
     // Deleting or rekeying the IKE SA: a temporary condition (§2.25); the peer retries later.
     const auto& busy = sa.window.outstanding();
     // Reported down and waiting for its DELETE to go (revoked, notAfter): nothing new on it either.
-    if (sa.state != State::established || sa.down_emitted || (busy && busy->request.kind == RequestKind::rekey_ike)) {
+    if (sa.state() != State::established || sa.down_emitted || (busy && busy->request.kind == RequestKind::rekey_ike)) {
         respond(ctx, sa, rx, refuse(wire::NotifyType::temporary_failure));
         return;
     }
@@ -435,7 +435,7 @@ void handle_child_sa_request(Context& ctx, IkeSa& sa, const Received& rx, const 
 }
 
 void check_child_timers(Context& ctx, IkeSa& sa) {
-    if (sa.state != State::established) return;
+    if (sa.state() != State::established) return;
     std::vector<DeferredChild> due;  // taken out first: starting one may defer it again
     std::erase_if(sa.deferred_children, [&](const DeferredChild& d) {
         if (d.at > ctx.now) return false;
@@ -459,7 +459,7 @@ void check_child_timers(Context& ctx, IkeSa& sa) {
 }
 
 std::optional<Time> child_timer_deadline(const IkeSa& sa) {
-    if (sa.state != State::established) return std::nullopt;
+    if (sa.state() != State::established) return std::nullopt;
     std::optional<Time> t;
     const auto take = [&](Time c) {
         if (!t || c < *t) t = c;

@@ -1,5 +1,7 @@
 // INFORMATIONAL exchanges (RFC 7296 §1.4, §2.21.2): DELETE of child SA pairs and of the IKE SA,
 // AUTHENTICATION_FAILED after IKE_AUTH, and the events and releases of closing an SA.
+#include <cassert>
+
 #include "sa/child_collision.hpp"
 #include "sa/convert.hpp"
 #include "sa/tasks.hpp"
@@ -60,7 +62,18 @@ void emit_down(Context& ctx, IkeSa& sa, DownReason reason, std::string detail) {
 
 void close_ike(Context& ctx, IkeSa& sa, DownReason reason, std::string detail) {
     emit_down(ctx, sa, reason, std::move(detail));
-    sa.transition(State::closed);
+    sa.close();
+}
+
+bool enter(Context& ctx, IkeSa& sa, State to) {
+    auto moved = sa.transition(to);
+    if (moved) return true;
+    assert(!"a task asked for a state change the IKE SA state machine forbids");
+    const auto& e = moved.error();
+    close_ike(ctx, sa, DownReason::negotiation_failed,
+              "internal error: IKE SA state " + std::string(to_string(e.from)) + " -> " + std::string(to_string(e.to)) +
+                  " refused");
+    return false;
 }
 
 void handle_informational_request(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner) {

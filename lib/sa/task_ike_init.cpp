@@ -26,14 +26,14 @@ std::vector<crypto::HashAlgorithm> peer_hash_algorithms(std::span<const wire::Pa
 }
 
 // IKE_SA_INIT's SKEYSEED = prf(Ni | Nr, g^ir) (§2.14), then the SA's keys.
-std::optional<SaKeys> derive_keys(Context& ctx, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
-                                  const wire::Bytes& peer_public, const wire::Bytes& ni, const wire::Bytes& nr,
-                                  std::uint64_t spi_i, std::uint64_t spi_r, crypto::Role role) {
+Expected<SaKeys, KeyError> derive_keys(Context& ctx, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
+                                       const wire::Bytes& peer_public, const wire::Bytes& ni, const wire::Bytes& nr,
+                                       std::uint64_t spi_i, std::uint64_t spi_r, crypto::Role role) {
     ++ctx.counters.key_exchanges;
     auto gir = ke.shared_secret(peer_public);
-    if (!gir) return std::nullopt;
+    if (!gir) return unexpected(KeyError{KeyError::Step::shared_secret, gir.error()});
     auto seed = crypto::derive_skeyseed(suite.prf, ni, nr, *gir);
-    if (!seed) return std::nullopt;
+    if (!seed) return unexpected(KeyError{KeyError::Step::skeyseed, seed.error()});
     return derive_sa_keys(ctx.rng, suite, *seed, ni, nr, spi_i, spi_r, role);
 }
 
@@ -99,10 +99,9 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std
     }
     auto ke = crypto::make_key_exchange(choice->suite.ke, ctx.rng);
     if (!ke) return {};
-    auto sa = std::make_unique<IkeSa>();
+    auto sa = std::make_unique<IkeSa>(Birth::responder);
     sa->id = id;
     sa->role = crypto::Role::Responder;
-    sa->state = State::init_answered;
     sa->spi_i = rx.message.header.spi_i;
     sa->spi_r = spi_r;
     sa->local = rx.local;
@@ -170,7 +169,7 @@ bool retry_with_group(Context& ctx, IkeSa& sa, const wire::Notify& n) {
 
 void handle_ike_init_response(Context& ctx, IkeSa& sa, const Received& rx) {
     const auto& payloads = rx.message.payloads;
-    if (sa.state != State::init_sent || !wire::check_exchange(rx.message.header, payloads)) return;
+    if (sa.state() != State::init_sent || !wire::check_exchange(rx.message.header, payloads)) return;
     if (const auto* c = find_notify(payloads, wire::NotifyType::cookie)) {
         if (!retry_with_cookie(ctx, sa, *c)) fail(ctx, sa, "COOKIE retries exhausted");
         return;

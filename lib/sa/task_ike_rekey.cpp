@@ -112,14 +112,14 @@ std::optional<std::uint64_t> take_ike_spi(wire::SecurityAssociation& sa_p) {
 
 // §2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old PRF; the SK_* keys as in
 // §2.14 with the new suite, the exchange's nonces and the new SPIs.
-std::optional<SaKeys> derive(Context& ctx, const IkeSa& old, const crypto::IkeSuite& suite, crypto::KeyExchange& ke,
-                             const Bytes& peer_public, const Bytes& ni, const Bytes& nr, std::uint64_t spi_i,
-                             std::uint64_t spi_r, crypto::Role role) {
-    if (!old.keys) return std::nullopt;
+Expected<SaKeys, KeyError> derive(Context& ctx, const IkeSa& old, const crypto::IkeSuite& suite,
+                                  crypto::KeyExchange& ke, const Bytes& peer_public, const Bytes& ni, const Bytes& nr,
+                                  std::uint64_t spi_i, std::uint64_t spi_r, crypto::Role role) {
+    if (!old.keys) return unexpected(KeyError{KeyError::Step::no_parent_keys, {}});
     auto gir = ke.shared_secret(peer_public);
-    if (!gir) return std::nullopt;
+    if (!gir) return unexpected(KeyError{KeyError::Step::shared_secret, gir.error()});
     auto seed = crypto::derive_rekey_skeyseed(old.suite.prf, old.keys->sk_d, *gir, ni, nr);
-    if (!seed) return std::nullopt;
+    if (!seed) return unexpected(KeyError{KeyError::Step::skeyseed, seed.error()});
     return derive_sa_keys(ctx.rng, suite, *seed, ni, nr, spi_i, spi_r, role);
 }
 
@@ -127,10 +127,9 @@ std::optional<SaKeys> derive(Context& ctx, const IkeSa& old, const crypto::IkeSu
 std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role role, std::uint64_t spi_i,
                                  std::uint64_t spi_r, const crypto::IkeSuite& suite, SaKeys k, const Bytes& ni,
                                  const Bytes& nr) {
-    auto n = std::make_unique<IkeSa>();
+    auto n = std::make_unique<IkeSa>(Birth::rekeyed);
     n->id = ctx.sas->new_ike_id();
     n->role = role;
-    n->state = State::established;
     n->spi_i = spi_i;
     n->spi_r = spi_r;
     n->local = old.local;
@@ -211,20 +210,38 @@ struct Accepted {
     std::unique_ptr<IkeSa> sa;
     Bytes nr;
 };
-std::optional<Accepted> accept_reply(Context& ctx, const IkeSa& sa, const Payloads& inner) {
+// Why the answer to our rekey was not taken (RekeyFailed's detail says which).
+enum class ReplyError : std::uint8_t { no_ke_in_flight, missing_payload, bad_spi, not_offered, wrong_ke_group, bad_ke };
+
+std::string to_string(ReplyError e) {
+    switch (e) {
+        case ReplyError::no_ke_in_flight: return "no key exchange of ours in flight";
+        case ReplyError::missing_payload: return "no SA, KE or Nonce payload in the answer";
+        case ReplyError::bad_spi: return "no (or a malformed) IKE SPI in the answer";
+        case ReplyError::not_offered: return "the answer chose nothing we offered";
+        case ReplyError::wrong_ke_group: return "the answer's KE group is not the one we sent";
+        case ReplyError::bad_ke: return "the answer's KE is bad";
+    }
+    return "?";
+}
+
+Expected<Accepted, ReplyError> accept_reply(Context& ctx, const IkeSa& sa, const Payloads& inner) {
     const auto& r = *sa.rekey;
     const auto* sa_p = find_payload<wire::SecurityAssociation>(inner);
     const auto* ke_p = find_payload<wire::KeyExchange>(inner);
     const auto* nr_p = find_payload<wire::NoncePayload>(inner);
-    if (sa_p == nullptr || ke_p == nullptr || nr_p == nullptr || !r.ke) return std::nullopt;
+    if (!r.ke) return unexpected(ReplyError::no_ke_in_flight);
+    if (sa_p == nullptr || ke_p == nullptr || nr_p == nullptr) return unexpected(ReplyError::missing_payload);
     auto reply = *sa_p;
     const auto spi_r = take_ike_spi(reply);
+    if (!spi_r) return unexpected(ReplyError::bad_spi);
     const auto suite = policy::accept_ike(reply, ctx.config.proposals.ike);
-    if (!spi_r || !suite || suite->ke != r.ke->group() || wire::raw(ke_p->group) != static_cast<std::uint16_t>(suite->ke))
-        return std::nullopt;
+    if (!suite) return unexpected(ReplyError::not_offered);
+    if (suite->ke != r.ke->group() || wire::raw(ke_p->group) != static_cast<std::uint16_t>(suite->ke))
+        return unexpected(ReplyError::wrong_ke_group);
     const auto& nr = nr_p->nonce.bytes();
     auto keys = derive(ctx, sa, *suite, *r.ke, ke_p->data, r.nonce, nr, r.spi, *spi_r, crypto::Role::Initiator);
-    if (!keys) return std::nullopt;
+    if (!keys) return unexpected(ReplyError::bad_ke);
     return Accepted{successor(ctx, sa, crypto::Role::Initiator, r.spi, *spi_r, *suite, std::move(*keys), r.nonce, nr), nr};
 }
 
@@ -258,7 +275,7 @@ bool is_ike_rekey(std::span<const wire::Payload> inner) {
 bool ike_rekey_busy(const IkeSa& sa) { return sa.rekeyed_to || (sa.rekey && sa.rekey->in_flight); }
 
 std::optional<Payloads> start_ike_rekey(Context& ctx, IkeSa& sa, const QueuedRequest&) {
-    if (sa.state != State::established || sa.rekeyed_to || sa.down_emitted) return std::nullopt;
+    if (sa.state() != State::established || sa.rekeyed_to || sa.down_emitted) return std::nullopt;
     if (ctx.sas == nullptr) {
         retry_much_later(ctx, sa);
         return std::nullopt;
@@ -286,7 +303,7 @@ void handle_ike_rekey_request(Context& ctx, IkeSa& sa, const Received& rx, const
     // §2.25.2: not while we close it, rekeyed it already (a collision only we saw, §2.8.2), or
     // create, rekey or delete one of its children.
     const auto& out = sa.window.outstanding();
-    if (ctx.sas == nullptr || sa.state != State::established || sa.rekeyed_to || closing(sa) ||
+    if (ctx.sas == nullptr || sa.state() != State::established || sa.rekeyed_to || closing(sa) ||
         (out && child_exchange(out->request.kind))) {
         refuse(ctx, sa, rx, wire::NotifyType::temporary_failure);
         return;
@@ -359,7 +376,7 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
         finish_after_peer_delete(ctx, sa, inner);
         return;
     }
-    if (!sa.rekey || !sa.rekey->in_flight || sa.state != State::established || sa.rekeyed_to) {
+    if (!sa.rekey || !sa.rekey->in_flight || sa.state() != State::established || sa.rekeyed_to) {
         pump_requests(ctx, sa);
         return;
     }
@@ -408,7 +425,7 @@ void handle_ike_rekey_response(Context& ctx, IkeSa& sa, const QueuedRequest&, co
     }
     auto accepted = accept_reply(ctx, sa, inner);
     if (!accepted) {
-        give_up(false, RekeyFailure::bad_answer, "IKE SA rekey: the answer chose nothing we offered or its KE is bad");
+        give_up(false, RekeyFailure::bad_answer, "IKE SA rekey: " + to_string(accepted.error()));
         return;
     }
     r.ke_retries = 0;
@@ -452,27 +469,27 @@ bool ike_deleted_by_peer(Context& ctx, IkeSa& sa) {
 }
 
 void arm_ike_rekey(Context& ctx, IkeSa& sa) {
-    if (sa.state != State::established || sa.rekey_at || sa.down_emitted || sa.rekeyed_to) return;
+    if (sa.state() != State::established || sa.rekey_at || sa.down_emitted || sa.rekeyed_to) return;
     if (ctx.config.lifetimes.ike_rekey.count() <= 0) return;
     sa.rekey_at = ctx.now + jittered(ctx, ctx.config.lifetimes.ike_rekey);
 }
 
 std::optional<Time> ike_lifetime_deadline(const IkeSa& sa) {
-    if (sa.state == State::closed) return std::nullopt;
+    if (sa.state() == State::closed) return std::nullopt;
     std::optional<Time> t = sa.forget_at;
     const auto take = [&](Time c) {
         if (!t || c < *t) t = c;
     };
     if (sa.down_emitted || sa.rekeyed_to) return t;
     if (sa.authenticated() && sa.peer_not_after != Time{}) take(sa.peer_not_after);
-    if (sa.state == State::established && sa.rekey_at && !(sa.rekey && sa.rekey->in_flight) &&
+    if (sa.state() == State::established && sa.rekey_at && !(sa.rekey && sa.rekey->in_flight) &&
         !sa.window.queued(RequestKind::rekey_ike))
         take(*sa.rekey_at);
     return t;
 }
 
 void check_ike_lifetime(Context& ctx, IkeSa& sa) {
-    if (sa.state == State::closed) return;
+    if (sa.state() == State::closed) return;
     if (sa.forget_at && ctx.now >= *sa.forget_at) {
         close_ike(ctx, sa, DownReason::rekeyed, "rekeyed (the peer never deleted it)");
         return;
@@ -480,13 +497,13 @@ void check_ike_lifetime(Context& ctx, IkeSa& sa) {
     if (sa.down_emitted || sa.rekeyed_to) return;
     if (sa.authenticated() && sa.peer_not_after != Time{} && ctx.now >= sa.peer_not_after) {
         emit_down(ctx, sa, DownReason::cert_expired, "the peer certificate reached notAfter");
-        if (sa.state == State::established) {
+        if (sa.state() == State::established) {
             if (!sa.window.queued(RequestKind::delete_ike)) sa.window.enqueue({RequestKind::delete_ike, {}});
             pump_requests(ctx, sa);
         }
         return;
     }
-    if (sa.state == State::established && sa.rekey_at && ctx.now >= *sa.rekey_at && !(sa.rekey && sa.rekey->in_flight) &&
+    if (sa.state() == State::established && sa.rekey_at && ctx.now >= *sa.rekey_at && !(sa.rekey && sa.rekey->in_flight) &&
         !sa.window.queued(RequestKind::rekey_ike)) {
         sa.window.enqueue({RequestKind::rekey_ike, {}});
         pump_requests(ctx, sa);

@@ -6,7 +6,7 @@ namespace ike::sa {
 
 std::optional<Time> liveness_deadline(const Context& ctx, const IkeSa& sa) {
     const auto after = ctx.config.timers.liveness_after;
-    if (sa.state != State::established || sa.window.busy() || after.count() <= 0) return std::nullopt;
+    if (sa.state() != State::established || sa.window.busy() || after.count() <= 0) return std::nullopt;
     return sa.last_heard + after;
 }
 

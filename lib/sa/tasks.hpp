@@ -32,8 +32,20 @@ struct Received {
 };
 
 // --- exchange.cpp ---
+// Why a request was not sent.
+enum class SendError : std::uint8_t {
+    ids_exhausted,   // RFC 7296 §2.2: no Message ID left (they never wrap)
+    cannot_protect,  // no keys, or the crypto layer refused (e.g. the IV space is exhausted)
+};
+std::string_view to_string(SendError e);
 // Sends a request of `kind` now (the window must be idle).
-bool send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange, const Payloads& inner);
+Expected<void, SendError> send_request(Context& ctx, IkeSa& sa, QueuedRequest kind, wire::ExchangeType exchange,
+                                       const Payloads& inner);
+// Moves `sa` to `to` through IkeSa::transition(). A move the machine refuses is a bug in a task:
+// it asserts in debug builds, and otherwise closes the SA with IkeSaDown (negotiation_failed,
+// the detail naming the refused move) instead of running on in a state nobody planned for.
+// False then: the caller stops handling the SA.
+[[nodiscard]] bool enter(Context& ctx, IkeSa& sa, State to);
 // Answers the request being processed, and caches the answer for retransmissions.
 void respond(Context& ctx, IkeSa& sa, const Received& rx, const Payloads& inner);
 // Starts the next queued INFORMATIONAL if the window is idle.

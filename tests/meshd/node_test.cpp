@@ -140,11 +140,18 @@ TEST_CASE("soft EXPIRE rekeys make-before-break: at no moment is there no outbou
     Mesh m;
     m.full(2);
     bring_up(m, 1, 2);
-    // From here on, after every kernel command on either side: an outbound and an inbound SA.
-    bool gap = false;
+    // From here on, after every kernel command on either side: an outbound and an inbound SA,
+    // and the outbound SA the kernel sends on (the newest) has its inbound twin on the other
+    // side already (else a packet sent on it is lost: the rekey's responder holds its new
+    // outbound SA back until the old child goes).
+    bool gap = false, unreceivable = false;
     for (int n : {1, 2}) {
-        m.site(n).kernel->after = [&gap, n](const FakeKernel& k) {
+        m.site(n).kernel->after = [&gap, &unreceivable, &m, n](const FakeKernel& k) {
             if (k.sas_between(xwan(n), xwan(3 - n)).empty() || k.sas_between(xwan(3 - n), xwan(n)).empty()) gap = true;
+            const auto there = m.site(3 - n).kernel->sas_between(xwan(n), xwan(3 - n));
+            const auto outs = k.sas_between(xwan(n), xwan(3 - n));
+            if (!outs.empty() && std::none_of(there.begin(), there.end(), [&](const auto* in) { return in->sa.spi == outs.back()->sa.spi; }))
+                unreceivable = true;
         };
     }
     for (int round = 0; round < 3; ++round) {
@@ -164,6 +171,7 @@ TEST_CASE("soft EXPIRE rekeys make-before-break: at no moment is there no outbou
         CHECK(child_policies(k1) == 2);
     }
     CHECK_FALSE(gap);
+    CHECK_FALSE(unreceivable);
     CHECK(m.site(1).kernel->errors.empty());
     CHECK(m.site(2).kernel->errors.empty());
 }

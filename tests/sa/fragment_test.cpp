@@ -39,7 +39,7 @@ struct Side {
     sa::ReassemblyBudget budget;
     sa::ReassemblyBudget* shared = nullptr;  // another Side's: two SAs of one endpoint
     Time now = sim::start_time();
-    std::unique_ptr<sa::IkeSa> sa = std::make_unique<sa::IkeSa>();
+    std::unique_ptr<sa::IkeSa> sa = std::make_unique<sa::IkeSa>(sa::Birth::rekeyed);  // established
 
     Side(crypto::Role role, std::size_t fragment_size, crypto::SkSuite suite = gcm()) {
         config.limits.fragment_size = fragment_size;
@@ -54,7 +54,6 @@ struct Side {
         sa->protector.emplace(std::move(*crypto::SkProtector::create(suite, key, integ, *rng)));
         sa->unprotector.emplace(std::move(*crypto::SkUnprotector::create(suite, key, integ)));
         sa->fragmentation = true;
-        sa->state = sa::State::established;
     }
     sa::Context ctx() {
         return sa::Context{config, *rng, *spis, *verifier, transmits, events, counters, last_child,

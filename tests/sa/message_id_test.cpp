@@ -23,12 +23,11 @@ struct Fixture : TaskHarness {
     sa::IkeSa* sa = nullptr;
 
     explicit Fixture(std::uint64_t next_request_id) : TaskHarness("ids-ca", 78, 6) {
-        auto s = std::make_unique<sa::IkeSa>();
+        auto s = std::make_unique<sa::IkeSa>(sa::Birth::rekeyed);  // established
         s->id = table.new_ike_id();
         s->role = crypto::Role::Initiator;
         s->spi_i = table.new_ike_spi();
         s->spi_r = 0x2222;
-        s->state = sa::State::established;
         s->suite = config.proposals.ike.front();
         s->local = SocketAddress{wan(1), 500};
         s->remote = SocketAddress{wan(2), 500};
@@ -109,11 +108,11 @@ TEST_CASE("RFC 7296 §2.2: with one Message ID left the IKE SA is closed with a 
     REQUIRE(sent->second.size() == 1);
     CHECK(std::get<wire::Delete>(sent->second.front()).protocol == wire::ProtocolId::ike);
     REQUIRE(std::count_if(f.events.begin(), f.events.end(), [](const Event& e) { return std::holds_alternative<IkeSaDown>(e); }) == 1);
-    CHECK(f.sa->state == sa::State::deleting);
+    CHECK(f.sa->state() == sa::State::deleting);
 
     Fixture g(std::uint64_t{1} << 32);
     CHECK_FALSE(g.pump());
-    CHECK(g.sa->state == sa::State::closed);
+    CHECK(g.sa->state() == sa::State::closed);
     const auto* down = std::get_if<IkeSaDown>(&g.events.back());
     REQUIRE(down != nullptr);
     CHECK(down->detail.find("Message IDs") != std::string::npos);

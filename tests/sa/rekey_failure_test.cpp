@@ -24,7 +24,7 @@ constexpr Duration settle{120000};
 // Both sides of the IKE SA, rebuilt from node2's exported keys: opens node1's requests, and
 // seals messages in either's name.
 struct SaKeys {
-    sa::IkeSa node1, node2;
+    sa::IkeSa node1{sa::Birth::rekeyed}, node2{sa::Birth::rekeyed};  // established
     std::unique_ptr<crypto::Rng> rng = crypto::make_seeded_rng(99);
 
     explicit SaKeys(const IkeKeysExported& k) {
@@ -36,7 +36,6 @@ struct SaKeys {
         for (auto* sa : {&node1, &node2}) {
             sa->spi_i = u64(k.spi_i);
             sa->spi_r = u64(k.spi_r);
-            sa->state = sa::State::established;
         }
         node1.role = crypto::Role::Initiator;
         node2.role = crypto::Role::Responder;

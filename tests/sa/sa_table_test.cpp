@@ -15,12 +15,11 @@ struct Fixture : TaskHarness {
     Fixture() : TaskHarness("table-ca", 77, 5) { config.timers.liveness_after = Duration{30000}; }
 
     std::unique_ptr<sa::IkeSa> established(int peer, std::initializer_list<std::uint64_t> children, Time now) {
-        auto sa = std::make_unique<sa::IkeSa>();
+        auto sa = std::make_unique<sa::IkeSa>(sa::Birth::rekeyed);  // established
         sa->id = table.new_ike_id();
         sa->role = crypto::Role::Responder;
         sa->spi_i = 0x1000 + sa->id.value;
         sa->spi_r = table.new_ike_spi();
-        sa->state = sa::State::established;
         sa->remote = SocketAddress{wan(peer), 500};
         sa->peer_id = Identity::fqdn("node" + std::to_string(peer) + ".mesh");
         sa->last_heard = now;
@@ -49,7 +48,7 @@ TEST_CASE("RFC 7296 §2.18: child SAs moved to an IKE SA a task adopted are foun
     fresh->children = std::move(old_sa.children);
     old_sa.children.clear();
     auto& new_sa = f.table.adopt(std::move(fresh));
-    old_sa.transition(sa::State::closed);
+    REQUIRE(old_sa.transition(sa::State::closed));
     f.table.touch(old_sa);
     f.table.settle(f.ctx(t0 + Duration{1000}));
 
@@ -67,10 +66,9 @@ TEST_CASE("§2.6: half-open counts per source follow the responder SAs and a clo
     Fixture f;
     const Time t0 = sim::start_time();
     auto half_open = [&](int peer, std::uint64_t spi_i) {
-        auto sa = std::make_unique<sa::IkeSa>();
+        auto sa = std::make_unique<sa::IkeSa>(sa::Birth::responder);
         sa->id = f.table.new_ike_id();
         sa->role = crypto::Role::Responder;
-        sa->state = sa::State::init_answered;
         sa->spi_i = spi_i;
         sa->spi_r = f.table.new_ike_spi();
         sa->remote = sa->init_remote = SocketAddress{wan(peer), 500};
@@ -87,7 +85,7 @@ TEST_CASE("§2.6: half-open counts per source follow the responder SAs and a clo
     CHECK(f.table.due(t0 + Duration{29999}).empty());
     CHECK(f.table.due(t0 + Duration{30000}).size() == 3);
 
-    a->transition(sa::State::closed);
+    REQUIRE(a->transition(sa::State::closed));
     f.table.touch(*a);
     f.table.settle(f.ctx(t0 + Duration{10}));
     CHECK(f.table.half_open() == 2);

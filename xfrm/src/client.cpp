@@ -23,14 +23,14 @@ auto transact_one(Socket& socket, Message request, Operation op, const std::stri
     -> Result<typename decltype(parse(std::span<const std::uint8_t>{}))::value_type> {
     auto replies = socket.transact(request, op, object);
     if (!replies) {
-        return ike::unexpected(replies.error());
+        return meshd::unexpected(replies.error());
     }
     if (replies->size() != 1 || replies->front().type != type) {
-        return ike::unexpected(bad_reply(op, object, "expected exactly one reply object"));
+        return meshd::unexpected(bad_reply(op, object, "expected exactly one reply object"));
     }
     auto parsed = parse(replies->front().payload);
     if (!parsed) {
-        return ike::unexpected(bad_reply(op, object, parsed.error().what));
+        return meshd::unexpected(bad_reply(op, object, parsed.error().what));
     }
     return std::move(*parsed);
 }
@@ -42,7 +42,7 @@ auto transact_all(Socket& socket, Message request, Operation op, const std::stri
     -> Result<std::vector<typename decltype(parse(std::span<const std::uint8_t>{}))::value_type>> {
     auto replies = socket.transact(request, op, object);
     if (!replies) {
-        return ike::unexpected(replies.error());
+        return meshd::unexpected(replies.error());
     }
     std::vector<typename decltype(parse(std::span<const std::uint8_t>{}))::value_type> out;
     for (const auto& r : *replies) {
@@ -51,7 +51,7 @@ auto transact_all(Socket& socket, Message request, Operation op, const std::stri
         }
         auto parsed = parse(r.payload);
         if (!parsed) {
-            return ike::unexpected(bad_reply(op, object, parsed.error().what));
+            return meshd::unexpected(bad_reply(op, object, parsed.error().what));
         }
         out.push_back(std::move(*parsed));
     }
@@ -63,7 +63,7 @@ auto transact_all(Socket& socket, Message request, Operation op, const std::stri
 Result<Client> Client::open(Ownership ownership) {
     auto socket = Socket::open();
     if (!socket) {
-        return ike::unexpected(socket.error());
+        return meshd::unexpected(socket.error());
     }
     return Client(std::move(*socket), ownership);
 }
@@ -74,7 +74,7 @@ Client::Client(Socket socket, Ownership ownership)
 Result<void> Client::command(Message message, Operation op, const std::string& object) {
     auto replies = m_socket.transact(message, op, object);
     if (!replies) {
-        return ike::unexpected(replies.error());
+        return meshd::unexpected(replies.error());
     }
     return {};
 }
@@ -130,7 +130,7 @@ Result<std::uint32_t> Client::alloc_spi(const SpiRequest& request) {
     auto sa = transact_one(m_socket, build_alloc_spi(request), Operation::alloc_spi, object,
                            XFRM_MSG_NEWSA, parse_sa);
     if (!sa) {
-        return ike::unexpected(sa.error());
+        return meshd::unexpected(sa.error());
     }
     return sa->sa.spi;
 }
@@ -167,7 +167,7 @@ Result<FlushReport> Client::flush_ours() {
     FlushReport report;
     auto policies = dump_policies();
     if (!policies) {
-        return ike::unexpected(policies.error());
+        return meshd::unexpected(policies.error());
     }
     for (const auto& p : *policies) {
         if (!m_ownership.owns(p.policy)) {
@@ -177,13 +177,13 @@ Result<FlushReport> Client::flush_ours() {
         // By index: unambiguous even when selectors repeat across directions or marks.
         PolicyId id{p.policy.selector, p.policy.dir, p.policy.index, p.policy.mark};
         if (auto done = delete_policy(id); !done && done.error().errnum != ENOENT) {
-            return ike::unexpected(done.error());
+            return meshd::unexpected(done.error());
         }
         ++report.policies_deleted;
     }
     auto sas = dump_sas();
     if (!sas) {
-        return ike::unexpected(sas.error());
+        return meshd::unexpected(sas.error());
     }
     for (const auto& sa : *sas) {
         if (!m_ownership.owns(sa.sa)) {
@@ -191,7 +191,7 @@ Result<FlushReport> Client::flush_ours() {
             continue;
         }
         if (auto done = delete_sa(SaId::of(sa.sa)); !done && done.error().errnum != ESRCH) {
-            return ike::unexpected(done.error());
+            return meshd::unexpected(done.error());
         }
         ++report.sas_deleted;
     }

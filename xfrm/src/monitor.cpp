@@ -17,7 +17,7 @@ Monitor::Monitor(MnlSocketPtr socket) : m_socket(std::move(socket)), m_rx(receiv
 
 Result<Monitor> Monitor::open() {
     auto error = [](const char* what) {
-        return ike::unexpected(XfrmError{ErrorKind::system, Operation::monitor, what, errno, {}});
+        return meshd::unexpected(XfrmError{ErrorKind::system, Operation::monitor, what, errno, {}});
     };
     MnlSocketPtr sock(mnl_socket_open2(NETLINK_XFRM, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!sock) {
@@ -52,7 +52,7 @@ Result<MonitorBatch> Monitor::read_events() {
                 batch.overrun = true;
                 continue;
             }
-            return ike::unexpected(XfrmError{ErrorKind::system, Operation::monitor, "recv", errno, {}});
+            return meshd::unexpected(XfrmError{ErrorKind::system, Operation::monitor, "recv", errno, {}});
         }
         const std::size_t used = static_cast<std::size_t>(n);
         auto messages = split_messages(std::span<const std::uint8_t>(m_rx.data(), used));

@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::size_t align4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
 
-ike::Unexpected<ParseError> fail(std::string what) { return ike::unexpected(ParseError{std::move(what)}); }
+meshd::Unexpected<ParseError> fail(std::string what) { return meshd::unexpected(ParseError{std::move(what)}); }
 
 // Copies a kernel struct from the front of `bytes`; empty if too short.
 template <typename T>
@@ -132,13 +132,13 @@ Parsed<Transform> read_transform(const Attributes& attrs) {
 Parsed<SaInfo> parse_sa_parts(const xfrm_usersa_info& info, std::span<const std::uint8_t> rest) {
     auto attrs = split_attributes(rest);
     if (!attrs) {
-        return ike::unexpected(attrs.error());
+        return meshd::unexpected(attrs.error());
     }
     SaInfo out;
     detail::from_kernel_info(info, out);
     auto transform = read_transform(*attrs);
     if (!transform) {
-        return ike::unexpected(transform.error());
+        return meshd::unexpected(transform.error());
     }
     out.sa.transform = std::move(*transform);
     if ((*attrs)[XFRMA_ENCAP]) {
@@ -178,7 +178,7 @@ Parsed<PolicyInfo> parse_policy_parts(const xfrm_userpolicy_info& info,
     }
     auto attrs = split_attributes(rest);
     if (!attrs) {
-        return ike::unexpected(attrs.error());
+        return meshd::unexpected(attrs.error());
     }
     PolicyInfo out;
     detail::from_kernel_info(info, out);
@@ -202,7 +202,7 @@ Parsed<Event> parse_acquire(std::span<const std::uint8_t> payload) {
     }
     auto policy = parse_policy_parts(a->policy, payload.subspan(sizeof *a));
     if (!policy) {
-        return ike::unexpected(policy.error());
+        return meshd::unexpected(policy.error());
     }
     AcquireEvent e;
     e.proto = a->id.proto;
@@ -226,7 +226,7 @@ Parsed<Event> parse_expire(std::span<const std::uint8_t> payload) {
     }
     auto sa = parse_sa_parts(x->state, payload.subspan(sizeof *x));
     if (!sa) {
-        return ike::unexpected(sa.error());
+        return meshd::unexpected(sa.error());
     }
     return Event{ExpireEvent{std::move(*sa), x->hard != 0}};
 }
@@ -238,7 +238,7 @@ Parsed<Event> parse_polexpire(std::span<const std::uint8_t> payload) {
     }
     auto policy = parse_policy_parts(x->pol, payload.subspan(sizeof *x));
     if (!policy) {
-        return ike::unexpected(policy.error());
+        return meshd::unexpected(policy.error());
     }
     return Event{PolicyExpireEvent{std::move(*policy), x->hard != 0}};
 }
@@ -307,7 +307,7 @@ Parsed<Ack> parse_ack(const NetlinkMessage& message) {
     }
     auto attrs = split_attributes(message.payload.subspan(offset));
     if (!attrs) {
-        return ike::unexpected(attrs.error());
+        return meshd::unexpected(attrs.error());
     }
     if (const auto& msg = (*attrs)[NLMSGERR_ATTR_MSG]) {
         std::string text(msg->begin(), msg->end());

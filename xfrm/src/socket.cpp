@@ -51,10 +51,10 @@ Socket::Socket(MnlSocketPtr socket)
 Result<Socket> Socket::open() {
     MnlSocketPtr sock(mnl_socket_open2(NETLINK_XFRM, SOCK_CLOEXEC));
     if (!sock) {
-        return ike::unexpected(system_error(Operation::open_socket, "NETLINK_XFRM", errno));
+        return meshd::unexpected(system_error(Operation::open_socket, "NETLINK_XFRM", errno));
     }
     if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-        return ike::unexpected(system_error(Operation::open_socket, "bind", errno));
+        return meshd::unexpected(system_error(Operation::open_socket, "bind", errno));
     }
     int on = 1;
     // Both are optional refinements: an old kernel without them still works, less verbosely.
@@ -75,7 +75,7 @@ Result<void> Socket::send(Message& request, Operation op, const std::string& obj
     const int saved = errno;
     request.wipe();
     if (sent < 0) {
-        return ike::unexpected(system_error(op, object, saved));
+        return meshd::unexpected(system_error(op, object, saved));
     }
     return {};
 }
@@ -83,19 +83,19 @@ Result<void> Socket::send(Message& request, Operation op, const std::string& obj
 Result<std::vector<Reply>> Socket::transact(Message& request, Operation op,
                                             const std::string& object) {
     if (auto sent = send(request, op, object); !sent) {
-        return ike::unexpected(sent.error());
+        return meshd::unexpected(sent.error());
     }
     std::vector<Reply> replies;
     for (;;) {
         const ssize_t n = mnl_socket_recvfrom(m_socket.get(), m_rx.data(), m_rx.size());
         if (n < 0) {
-            return ike::unexpected(system_error(op, object, errno));
+            return meshd::unexpected(system_error(op, object, errno));
         }
         const std::size_t used = static_cast<std::size_t>(n);
         auto messages = split_messages(std::span<const std::uint8_t>(m_rx.data(), used));
         if (!messages) {
             wipe(m_rx, used);
-            return ike::unexpected(protocol_error(op, object, messages.error().what));
+            return meshd::unexpected(protocol_error(op, object, messages.error().what));
         }
         bool finished = false;
         std::optional<XfrmError> failure;
@@ -137,7 +137,7 @@ Result<std::vector<Reply>> Socket::transact(Message& request, Operation op,
         }
         wipe(m_rx, used);
         if (failure) {
-            return ike::unexpected(*failure);
+            return meshd::unexpected(*failure);
         }
         // A dump ends with NLMSG_DONE; every other request with its ACK (we always ask for one).
         if (finished) {

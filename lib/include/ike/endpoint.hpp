@@ -18,6 +18,7 @@
 #include "ike/config.hpp"
 #include "ike/events.hpp"
 #include "ike/expected.hpp"
+#include "ike/sa_info.hpp"
 #include "ike/types.hpp"
 
 namespace ike {
@@ -144,6 +145,8 @@ public:
 
     const Counters& counters() const;
     StateCounts state_counts() const;
+    // A copy of every IKE SA and its child SAs (SPIs, state, algorithms, next rekey): read-only.
+    std::vector<IkeSaInfo> sa_info() const;
 
 private:
     struct Impl;

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "ike/expected.hpp"
+#include <meshd/expected.hpp>
 
 namespace meshd::xfrm {
 
@@ -50,6 +50,6 @@ struct XfrmError {
 XfrmError kernel_error(Operation op, std::string object, int errnum, std::string ext_ack);
 
 template <typename T>
-using Result = ike::Expected<T, XfrmError>;
+using Result = meshd::Expected<T, XfrmError>;
 
 }  // namespace meshd::xfrm

@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "ike/expected.hpp"
+#include <meshd/expected.hpp>
 #include "xfrm/events.hpp"
 #include "xfrm/types.hpp"
 
@@ -21,7 +21,7 @@ struct ParseError {
 };
 
 template <typename T>
-using Parsed = ike::Expected<T, ParseError>;
+using Parsed = meshd::Expected<T, ParseError>;
 
 // One message of a receive buffer. It does not own its bytes: `payload` points into the buffer
 // given to split_messages, which must outlive the message (see there).
