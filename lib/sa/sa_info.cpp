@@ -37,11 +37,11 @@ std::vector<IkeSaInfo> describe(SaTable& table) {
     std::sort(ids.begin(), ids.end(), [](const IkeSaId& a, const IkeSaId& b) { return a.value < b.value; });
     for (const auto id : ids) {
         const IkeSa* sa = table.find(id);
-        if (sa == nullptr || sa->state == State::closed) continue;
+        if (sa == nullptr || sa->state() == State::closed) continue;
         IkeSaInfo i;
         i.id = sa->id;
         i.initiator = sa->initiator();
-        i.state = std::string(to_string(sa->state));
+        i.state = std::string(to_string(sa->state()));
         i.spi_i = sa->spi_i;
         i.spi_r = sa->spi_r;
         i.local = sa->local;
