@@ -162,17 +162,19 @@ hub_down() {
 }
 
 # ---- shaping: htb on each router's wan, RATE for the uplink, a netem delay per destination
+# (htb guarantees each child its own rate whatever the parent's: the children's rates must sum
+# to the uplink's, each may borrow up to all of it)
 shape_cities() {
-    local i j d
+    local i j d share=$((RATE * 1000 / 4))
     for i in 1 2 3 4; do
         {
             echo "qdisc replace dev wan root handle 1: htb default 9"
             echo "class add dev wan parent 1: classid 1:1 htb rate ${RATE}mbit ceil ${RATE}mbit quantum 3028"
-            echo "class add dev wan parent 1:1 classid 1:9 htb rate ${RATE}mbit ceil ${RATE}mbit quantum 3028"
+            echo "class add dev wan parent 1:1 classid 1:9 htb rate ${share}kbit ceil ${RATE}mbit quantum 3028"
             for j in 1 2 3 4; do
                 [ "$i" = "$j" ] && continue
                 d=$(($(rtt_of "$i" "$j") * 1000 / 2))
-                echo "class add dev wan parent 1:1 classid 1:1$j htb rate ${RATE}mbit ceil ${RATE}mbit quantum 3028"
+                echo "class add dev wan parent 1:1 classid 1:1$j htb rate ${share}kbit ceil ${RATE}mbit quantum 3028"
                 echo "qdisc add dev wan parent 1:1$j handle 1$j: netem delay ${d}us limit 10000"
                 echo "filter add dev wan parent 1: protocol ip prio 1 u32 match ip dst 192.0.2.$j/32 flowid 1:1$j"
             done
