@@ -1,6 +1,8 @@
 // The event invariants of fuzz_engine (see event_log.hpp).
 #include "event_log.hpp"
 
+#include "crypto/esp_keys.hpp"
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
