@@ -47,13 +47,21 @@ concept NamedEnum = std::is_enum_v<E> && requires(E e) {
     { to_string(e) } -> std::same_as<std::string_view>;
 };
 
+// The name of a NamedEnum, looked up from this namespace: the enums' to_string overloads live
+// here while some enums (IdType) live in ike::, where argument-dependent lookup alone would find
+// other to_string functions that return a temporary std::string.
+template <NamedEnum E>
+std::string_view enum_name(E e) {
+    return to_string(e);
+}
+
 }  // namespace ike::wire
 
 template <ike::wire::NamedEnum E>
 struct fmt::formatter<E> : fmt::formatter<std::string_view> {
     template <typename Ctx>
     auto format(E e, Ctx& ctx) const {
-        const std::string_view name = to_string(e);
+        const std::string_view name = ike::wire::enum_name(e);
         if (name.empty())
             return fmt::format_to(ctx.out(), "{}", static_cast<long>(static_cast<std::underlying_type_t<E>>(e)));
         return fmt::formatter<std::string_view>::format(name, ctx);
