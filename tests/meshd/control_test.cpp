@@ -32,7 +32,7 @@ KernelCounters counters_of(const FakeKernel& k, std::uint64_t bytes) {
 
 }  // namespace
 
-TEST_CASE("control requests: every command parses; malformed, unknown and oversized ones are refused with a reason", "[meshd][unit][control]") {
+TEST_CASE("control requests: every command parses - malformed, unknown and oversized ones are refused with a reason", "[meshd][unit][control]") {
     CHECK(parse_request(R"({"command":"status"})")->command == Command::status);
     CHECK(parse_request(R"({"command":"peers"})")->command == Command::peers);
     CHECK(parse_request(R"({"command":"sas","id":7})")->id == 7);
@@ -127,7 +127,7 @@ TEST_CASE("status JSON: peers, IKE SA (SPIs, algorithms, rekey) and child SAs ma
     CHECK(s["state"]["child_sas"] == 1);
 }
 
-TEST_CASE("down deletes the peer's SAs and keeps the trap; --hold ignores ACQUIREs until up; up needs no packet", "[meshd][unit][control]") {
+TEST_CASE("down deletes the peer's SAs and keeps the trap - --hold ignores ACQUIREs until up - up needs no packet", "[meshd][unit][control]") {
     Mesh m;
     m.full(2);
     auto& a = *m.site(1).node;
@@ -165,7 +165,7 @@ TEST_CASE("down deletes the peer's SAs and keeps the trap; --hold ignores ACQUIR
     CHECK(*a.up(name(2), m.now) == "already up");
 }
 
-TEST_CASE("expiry warnings: certificate within 7 days, CRL and directory within 2 days, or past; none otherwise", "[meshd][unit][control]") {
+TEST_CASE("expiry warnings: certificate within 7 days, CRL and directory within 2 days, or past - none otherwise", "[meshd][unit][control]") {
     const auto now = ike::sim::start_time();
     TrustDates d;
     d.certificate_not_after = now + 30 * 24h;

@@ -128,6 +128,7 @@ TEST_CASE("two meshd in namespaces: an ACQUIRE-driven negotiation completes - no
                   "[node]\nname = \"node" + n + ".mesh\"\ncertificate = \"node" + n + ".mesh.crt\"\nkey = \"node" + n +
                       ".mesh.key\"\nca = \"ca.crt\"\nsubnets = [\"10.0." + n + ".0/24\"]\nlisten = [\"192.0.2." + n +
                       "\"]\nstate_dir = \"" + pki.path("state" + n) + "\"\nlog_level = \"debug\"\n"
+                      "[control]\nsocket = \"" + pki.path("control" + n + ".sock") + "\"\n"
                       "[[peer]]\nname = \"node" + o + ".mesh\"\nendpoints = [\"192.0.2." + o + "\"]\nsubnets = [\"10.0." + o +
                       ".0/24\"]\n");
         config[i] = pki.path("node" + n + ".toml");

@@ -52,6 +52,9 @@ listen = ["192.0.2.$i"]
 state_dir = "state"
 log_level = "info"
 ${MESHD_LAB_TOML:-}
+
+[control]
+socket = "$PWD/site$i/meshd.sock"
 X
         done
     )
@@ -185,9 +188,11 @@ meshd_objects() {
 
 # meshd_config NAME SUBNET LISTEN [LINE...]: a node's meshd.toml on stdout (the host part of a
 # lab script writes them): NAME's certificate and key, ca.crt, directory.signed, state/, log
-# level info; each LINE is added to [node] ("crl = ..."), or after it ("[lifetimes]").
+# level info; each LINE is added to [node] ("crl = ..."), or after it ("[lifetimes]"); the
+# control socket is NAME.sock in the current directory (every meshd needs its own: they share
+# one file system).
 meshd_config() {
     printf '%s\n' "[node]" "name = \"$1\"" "certificate = \"$1.crt\"" "key = \"$1.key\"" 'ca = "ca.crt"' \
         'directory = "directory.signed"' "subnets = [\"$2\"]" "listen = [\"$3\"]" 'state_dir = "state"' \
-        'log_level = "info"' "${@:4}"
+        'log_level = "info"' "${@:4}" "" "[control]" "socket = \"$PWD/$1.sock\""
 }
