@@ -247,6 +247,7 @@ struct Flows {
         }
         c.policies = s.child_policies(e.local_ts, e.remote_ts, e.outbound.source, e.outbound.destination, p->reqid,
                                       e.child.value);
+        if (!e.replaces && !c.out_deferred) s.release_held_packets(*p, e.child.value);
         const auto detail = "in " + std::to_string(e.inbound.spi) + " out " + std::to_string(e.outbound.spi);
         s.log(LogLevel::notice, e.replaces ? "rekey" : "tunnel-up", p->peer.name,
               e.replaces ? "child rekeyed" : (e.tag != 0 ? "on demand" : "peer initiated"), c.algorithms, detail);

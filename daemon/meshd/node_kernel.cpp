@@ -90,6 +90,17 @@ void Node::State::release_policy(const std::string& key, bool as_trap) {
     }
 }
 
+// The packet that raised the ACQUIRE (and those after it) wait in the kernel on the trap
+// (xfrm_larval_drop = 0), which retries them on a timer of its own: 100 ms, then 300 ms, 700 ms
+// ... after the first, whenever the SAs came. A policy replaced (XFRM_MSG_UPDPOLICY, the same
+// policy) hands its queue to the new one and retries it at once (xfrm_policy_requeue), so the
+// first packet leaves when its tunnel is up, not at the next tick.
+void Node::State::release_held_packets(const PeerState& p, std::uint64_t child) {
+    for (const auto& key : p.traps)
+        if (const auto it = policies.find(key); it != policies.end() && it->second.trap)
+            emit(UpdatePolicy{it->second.policy}, child);
+}
+
 void Node::State::remove_traps(PeerState& p) {
     for (const auto& key : p.traps) release_policy(key, true);
     p.traps.clear();

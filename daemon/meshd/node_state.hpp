@@ -107,6 +107,7 @@ struct Node::State {
                                             const ike::SocketAddress& local_addr, const ike::SocketAddress& remote_addr,
                                             std::uint32_t reqid, std::uint64_t child);
     void release_policy(const std::string& key, bool as_trap);
+    void release_held_packets(const PeerState& p, std::uint64_t child);
     void remove_child_state(ChildState& c);
     xfrm::Sa make_sa(const ike::EspSa& esp, const ike::ChildSaUp& up, std::uint32_t reqid) const;
     void move_sa(Direction& d, const ike::SocketAddress& src, const ike::SocketAddress& dst, bool encap,

@@ -136,6 +136,43 @@ TEST_CASE("ChildSaUp, both roles: inbound SA, outbound SA, then in/fwd policies,
     }
 }
 
+TEST_CASE("a new tunnel re-installs its traps after its SAs (the kernel then sends the held packets at once); a rekey does not", "[meshd][unit]") {
+    Mesh m;
+    m.full(3);
+    const auto updates = [&](int n) {
+        std::vector<std::size_t> at;
+        const auto& cmds = m.site(n).kernel->commands;
+        for (std::size_t i = 0; i < cmds.size(); ++i)
+            if (std::holds_alternative<UpdatePolicy>(cmds[i].op)) at.push_back(i);
+        return at;
+    };
+    bring_up(m, 1, 2);
+    auto& k1 = *m.site(1).kernel;
+    const auto at = updates(1);
+    REQUIRE(at.size() == 1);  // the trap toward 2, not the one toward 3
+    const auto& p = std::get<UpdatePolicy>(k1.commands[at.front()].op).policy;
+    CHECK(p.dir == xfrm::Direction::out);
+    REQUIRE(trap(m.site(1), 2));
+    CHECK(p.selector == trap(m.site(1), 2)->selector);
+    CHECK(p.templates == trap(m.site(1), 2)->templates);
+    CHECK(k1.commands[at.front()].child != 0);
+    // after both SAs of the child
+    std::size_t last_sa = 0;
+    for (std::size_t i = 0; i < at.front(); ++i)
+        if (std::holds_alternative<UpdateSa>(k1.commands[i].op) || std::holds_alternative<AddSa>(k1.commands[i].op)) last_sa = i;
+    CHECK(std::holds_alternative<AddSa>(k1.commands[last_sa].op));
+    CHECK(k1.policies_of(xfrm::Direction::out).size() == 2);
+    CHECK(updates(2).size() == 1);  // the responder's trap toward 1 may hold packets too
+    // A rekey: the SAs exist throughout, nothing is held, the trap is left alone.
+    xfrm::ExpireEvent x;
+    x.sa.sa = k1.sas_between(xwan(1), xwan(2)).front()->sa;
+    m.site(1).node->on_expire(x, m.now);
+    REQUIRE(m.run_until([&] { return m.site(1).logged("rekey-done") == 1 && m.site(2).logged("rekey-done") == 1; }, 10s));
+    CHECK(updates(1).size() == 1);
+    CHECK(updates(2).size() == 1);
+    CHECK(k1.errors.empty());
+}
+
 TEST_CASE("soft EXPIRE rekeys make-before-break: at no moment is there no outbound SA", "[meshd][unit]") {
     Mesh m;
     m.full(2);
