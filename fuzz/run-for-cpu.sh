@@ -17,6 +17,10 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
     "$out/corpus" "$@" >"$log" 2>&1 &
 pid=$!
 echo "$pid" >"$out/pid"
+# With autogroup scheduling (the kernel's default on desktops and here), nice counts only inside
+# a session's group: a fuzzer started from its own session (setsid, nohup from another shell)
+# would take a full share beside a build. Its group gets nice 19 too.
+echo 19 >"/proc/$pid/autogroup" 2>/dev/null || true
 cpu() { # utime + stime of $pid in seconds (0 once it is gone)
     local s
     s=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo 0; return; }

@@ -105,6 +105,10 @@ public:
         }
         return r;
     }
+    ike::Expected<void, ike::VerifyFailure> recheck(const ike::PeerFacts& peer, const ike::RevocationPolicy& revocation,
+                                                    ike::Time now) const override {
+        return m_inner->recheck(peer, revocation, now);
+    }
     std::array<std::uint8_t, 20> ca_key_id() const override { return m_inner->ca_key_id(); }
 
 private:

@@ -82,25 +82,9 @@ const IssuedCrl* newest_of(std::span<const IssuedCrl> crls, const std::array<std
     return newest;
 }
 
-// RFC 5280 §6.3: `cert` against the CRLs its issuer signed. None: nothing to check. An expired
-// one still revokes (a late CA operator must not take the mesh down); strict refuses instead.
 CertResult<void> check_revocation(std::span<const IssuedCrl> crls, const Certificate& cert, const Certificate& issuer,
                                   TimePoint now, CrlExpiry expiry) {
-    const auto key = issuer.spki_sha256();
-    const auto* newest = newest_of(crls, key);
-    if (newest == nullptr) {
-        return {};
-    }
-    const auto serial = cert.serial();
-    for (const auto& c : crls) {
-        if (c.issuer_spki_sha256 == key && c.crl.revokes(serial)) {
-            return unexpected(CertError::Revoked);
-        }
-    }
-    if (expiry == CrlExpiry::strict && now >= newest->crl.next_update()) {
-        return unexpected(CertError::CrlExpired);
-    }
-    return {};
+    return check_revocation(crls, issuer.spki_sha256(), cert.serial(), now, expiry);
 }
 
 // A CRL issued (and signed) by `issuer`, a CA allowed to sign CRLs.
@@ -109,6 +93,25 @@ bool signed_crl(const Crl& crl, const Certificate& issuer) {
 }
 
 }  // namespace
+
+// RFC 5280 §6.3: a certificate against the CRLs its issuer signed. None: nothing to check. An
+// expired one still revokes (a late CA operator must not take the mesh down); strict refuses.
+CertResult<void> check_revocation(std::span<const IssuedCrl> crls, const std::array<std::uint8_t, 32>& issuer_spki_sha256,
+                                  std::span<const std::uint8_t> serial, TimePoint now, CrlExpiry expiry) {
+    const auto* newest = newest_of(crls, issuer_spki_sha256);
+    if (newest == nullptr) {
+        return {};
+    }
+    for (const auto& c : crls) {
+        if (c.issuer_spki_sha256 == issuer_spki_sha256 && c.crl.revokes(serial)) {
+            return unexpected(CertError::Revoked);
+        }
+    }
+    if (expiry == CrlExpiry::strict && now >= newest->crl.next_update()) {
+        return unexpected(CertError::CrlExpired);
+    }
+    return {};
+}
 
 TrustAnchor::TrustAnchor(Certificate ca) : m_ca(std::move(ca)), m_certreq(m_ca.spki_sha1()) {}
 

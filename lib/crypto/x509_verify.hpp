@@ -123,6 +123,12 @@ CertResult<VerifiedPeer> verify_certificate_chain(const TrustAnchor& anchor,
                                                   std::span<const Certificate> intermediates,
                                                   TimePoint now, CrlExpiry expiry = CrlExpiry::tolerated);
 
+// One certificate, known by its issuer's key and its serial, against the CRLs of `crls` that
+// issuer signed (the check verify_certificate_chain makes for each certificate of the path):
+// Revoked, or CrlExpired with CrlExpiry::strict when the issuer's newest CRL is past nextUpdate.
+CertResult<void> check_revocation(std::span<const IssuedCrl> crls, const std::array<std::uint8_t, 32>& issuer_spki_sha256,
+                                  std::span<const std::uint8_t> serial, TimePoint now, CrlExpiry expiry);
+
 inline constexpr std::size_t kMaxIntermediates = 4;
 inline constexpr std::size_t kMaxKnownIntermediates = 64;
 

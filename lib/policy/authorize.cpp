@@ -20,7 +20,7 @@ VerifyFailure fail(AuthFailure r, std::string detail) { return VerifyFailure{r, 
 
 }  // namespace
 
-bool identity_matches(const VerifiedPeer& peer, const Identity& id) {
+bool identity_matches(const PeerFacts& peer, const Identity& id) {
     switch (id.type) {
         case wire::IdType::fqdn: {
             const std::string_view name(reinterpret_cast<const char*>(id.data.data()), id.data.size());
@@ -42,7 +42,7 @@ bool identity_matches(const VerifiedPeer& peer, const Identity& id) {
     return false;
 }
 
-Expected<void, VerifyFailure> check_blocklist(const VerifiedPeer& peer, const RevocationPolicy& policy) {
+Expected<void, VerifyFailure> check_blocklist(const PeerFacts& peer, const RevocationPolicy& policy) {
     for (const auto& h : policy.blocked_spki_sha256)
         if (h == peer.spki_sha256) return unexpected(fail(AuthFailure::blocklisted, "public key is blocklisted"));
     std::optional<std::array<std::uint8_t, 32>> issuer_hash;  // computed once, if a hashed entry asks
@@ -58,7 +58,7 @@ Expected<void, VerifyFailure> check_blocklist(const VerifiedPeer& peer, const Re
     return {};
 }
 
-Expected<void, VerifyFailure> authorize(const VerifiedPeer& peer, const RevocationPolicy& policy,
+Expected<void, VerifyFailure> authorize(const PeerFacts& peer, const RevocationPolicy& policy,
                                         const Identity& claimed) {
     if (auto b = check_blocklist(peer, policy); !b) return b;
     if (!identity_matches(peer, claimed))

@@ -11,12 +11,12 @@ namespace ike::policy {
 
 // RFC 7296 §3.5 / DESIGN.md: ID_FQDN must equal a SAN dNSName (case-insensitive), ID_IPV4_ADDR
 // and ID_IPV6_ADDR a SAN iPAddress. Other identity types never match.
-bool identity_matches(const VerifiedPeer& peer, const Identity& id);
+bool identity_matches(const PeerFacts& peer, const Identity& id);
 
-Expected<void, VerifyFailure> check_blocklist(const VerifiedPeer& peer, const RevocationPolicy& policy);
+Expected<void, VerifyFailure> check_blocklist(const PeerFacts& peer, const RevocationPolicy& policy);
 
 // Blocklist, then identity. The first failure, with a reason for the AuthFailed event.
-Expected<void, VerifyFailure> authorize(const VerifiedPeer& peer, const RevocationPolicy& policy,
+Expected<void, VerifyFailure> authorize(const PeerFacts& peer, const RevocationPolicy& policy,
                                         const Identity& claimed);
 
 }  // namespace ike::policy

@@ -81,9 +81,16 @@ TrafficSelectors selectors_of(const std::optional<crypto::IpAddrBlocks>& blocks)
     return out;
 }
 
-VerifiedPeer to_verified_peer(const crypto::VerifiedPeer& v) {
+VerifiedPeer to_verified_peer(const crypto::VerifiedPeer& v, const crypto::Certificate& anchor) {
     const auto& leaf = v.certificate();
-    VerifiedPeer p{leaf.public_key(), {}, {}, {}, {}, {}, {}, {}};
+    VerifiedPeer p{{}, leaf.public_key(), {}};
+    // each certificate of the path with its issuer's key: the next one, the CA after the last
+    const auto mids = v.intermediates();
+    for (std::size_t i = 0; i <= mids.size(); ++i) {
+        const auto& cert = i == 0 ? leaf : mids[i - 1];
+        const auto& issuer = i < mids.size() ? mids[i] : anchor;
+        p.path.push_back(RevocationHandle{issuer.spki_sha256(), cert.serial()});
+    }
     const auto& san = leaf.alt_names();
     p.dns_names = san.dns;
     for (const auto& a : san.ipv4) p.addresses.push_back(address_of(a));
@@ -194,7 +201,24 @@ Expected<VerifiedPeer, VerifyFailure> X509Verifier::verify(std::span<const std::
     // Their CRLs may come; the one nearest the anchor first, so that each chains when learned.
     const auto mids = v->intermediates();
     for (auto it = mids.rbegin(); it != mids.rend(); ++it) (void)m_anchor.learn_intermediate(*it);
-    return to_verified_peer(*v);
+    return to_verified_peer(*v, m_anchor.certificate());
+}
+
+Expected<void, VerifyFailure> X509Verifier::recheck(const PeerFacts& peer, const RevocationPolicy& revocation,
+                                                    Time now) const {
+    if (now > peer.not_after) return unexpected(to_verify_failure(CertError::Expired, "a certificate of the chain"));
+    // Verified under another CA (update_credentials replaced ours): not vouched for any more.
+    if (peer.path.empty() || peer.path.back().issuer_spki_sha256 != m_anchor.certificate().spki_sha256())
+        return unexpected(to_verify_failure(CertError::UnknownCa, "the peer's chain"));
+    if (auto ok = load_crls(revocation); !ok) return unexpected(ok.error());
+    const auto expiry = revocation.strict_crl_expiry ? crypto::CrlExpiry::strict : crypto::CrlExpiry::tolerated;
+    for (std::size_t i = 0; i < peer.path.size(); ++i) {
+        const auto& h = peer.path[i];
+        if (auto ok = crypto::check_revocation(m_anchor.crls(), h.issuer_spki_sha256, h.serial, now, expiry); !ok)
+            return unexpected(to_verify_failure(ok.error(), i == 0 ? std::string("end-entity certificate")
+                                                                   : "certificate " + std::to_string(i) + " of the chain"));
+    }
+    return {};
 }
 
 std::array<std::uint8_t, 20> X509Verifier::ca_key_id() const { return m_anchor.certreq_hash(); }

@@ -30,6 +30,11 @@ public:
 
     Expected<VerifiedPeer, VerifyFailure> verify(std::span<const std::vector<std::uint8_t>> chain,
                                                  const RevocationPolicy& revocation, Time now) const override;
+    // The chain's notAfter, its top issued by this verifier's CA (unknown_ca after a CA change),
+    // and the CRLs of `revocation` (as verify() installs them) against each certificate of the
+    // peer's path, by its issuer's key and its serial.
+    Expected<void, VerifyFailure> recheck(const PeerFacts& peer, const RevocationPolicy& revocation,
+                                          Time now) const override;
     std::array<std::uint8_t, 20> ca_key_id() const override;
     // Each CRL parsed and signed by the CA or a known intermediate (bad_crl otherwise).
     Expected<std::vector<CrlInfo>, ConfigError> check_crls(const RevocationPolicy& revocation) const override;

@@ -221,11 +221,9 @@ void Endpoint::Impl::recheck_peers(Time now) {
     auto ctx = context(now);
     for (const auto id : table.ids()) {
         auto* sa = table.find(id);
-        if (sa == nullptr || sa->state() != State::established || !sa->peer_id) continue;
-        auto peer = config.verifier->verify(sa->peer_chain, config.revocation, now);
-        Expected<void, VerifyFailure> ok{};
-        if (!peer) ok = unexpected(peer.error());
-        else ok = policy::authorize(*peer, config.revocation, *sa->peer_id);
+        if (sa == nullptr || sa->state() != State::established || !sa->peer_id || !sa->peer_facts) continue;
+        auto ok = config.verifier->recheck(*sa->peer_facts, config.revocation, now);
+        if (ok) ok = policy::authorize(*sa->peer_facts, config.revocation, *sa->peer_id);
         if (ok) continue;
         sa::report_auth_failure(ctx, *sa, ok.error());
         sa::emit_down(ctx, *sa, DownReason::revoked, ok.error().detail);

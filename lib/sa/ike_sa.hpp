@@ -138,7 +138,7 @@ struct IkeSa {
     std::vector<RefusedChild> refused_children;    // to DELETE at the peer
     unsigned child_temporary_failures = 0;        // in a row; reset by any CREATE_CHILD_SA that works
 
-    std::vector<Bytes> peer_chain;      // kept to re-check the peer on update_policy()
+    std::shared_ptr<const PeerFacts> peer_facts;  // not its certificates: update_policy() re-checks these
     bool send_initial_contact = true;   // false when we already have an IKE SA with this peer
     bool peer_initial_contact = false;  // the endpoint then closes older SAs with this peer
     bool down_emitted = false;          // IkeSaDown already reported

@@ -115,7 +115,7 @@ void handle_ike_auth_request(Context& ctx, IkeSa& sa, const Received& rx, const 
     for (auto& c : child.payloads) p.push_back(std::move(c));
     sa.peer_id = peer;
     sa.peer_not_after = cert->not_after;
-    sa.peer_chain = peer_chain(inner);
+    sa.peer_facts = std::make_shared<const PeerFacts>(static_cast<const PeerFacts&>(*cert));
     sa.peer_initial_contact = find_notify(inner, wire::NotifyType::initial_contact) != nullptr;
     if (!enter(ctx, sa, State::established)) {
         if (child.child) ctx.spis.release(child.child->inbound_spi);
@@ -169,7 +169,7 @@ void handle_ike_auth_response(Context& ctx, IkeSa& sa, const Payloads& inner) {
         return;
     }
     sa.peer_not_after = cert->not_after;
-    sa.peer_chain = peer_chain(inner);
+    sa.peer_facts = std::make_shared<const PeerFacts>(static_cast<const PeerFacts&>(*cert));
     sa.peer_allowed = cert->allowed;
     ChildOffer child;
     if (sa.first_child) child = accept_child(ctx, *sa.first_child, inner, cert->allowed);

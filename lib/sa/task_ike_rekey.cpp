@@ -144,7 +144,7 @@ std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role ro
     n->expected_peer_id = old.expected_peer_id;
     n->peer_id = old.peer_id;
     n->peer_not_after = old.peer_not_after;
-    n->peer_chain = old.peer_chain;
+    n->peer_facts = old.peer_facts;
     n->peer_allowed = old.peer_allowed;
     n->send_initial_contact = false;
     n->last_heard = ctx.now;

@@ -16,10 +16,11 @@ using namespace ike::policy;
 const std::string kSpki(64, 'a');
 const std::string kIssuerHex = "df69de7f015bd6460216fb500032c43eba0da52a5e0e9b9639f9e744a63bf3ae";
 
-VerifiedPeer peer_with(std::vector<std::uint8_t> issuer_dn, std::vector<std::uint8_t> serial) {
-    auto key = crypto::PrivateKey::generate(crypto::KeyType::Ed25519, *crypto::make_seeded_rng(1));
-    REQUIRE(key.has_value());
-    VerifiedPeer p{key->public_key(), {"nyc.mesh.example"}, {}, {}, {}, {}, std::move(issuer_dn), std::move(serial)};
+PeerFacts peer_with(std::vector<std::uint8_t> issuer_dn, std::vector<std::uint8_t> serial) {
+    PeerFacts p;
+    p.dns_names = {"nyc.mesh.example"};
+    p.issuer_dn = std::move(issuer_dn);
+    p.serial = std::move(serial);
     p.spki_sha256.fill(0x11);
     return p;
 }

@@ -136,7 +136,7 @@ TEST_CASE("ChildSaUp, both roles: inbound SA, outbound SA, then in/fwd policies,
     }
 }
 
-TEST_CASE("a new tunnel re-installs its traps after its SAs (the kernel then sends the held packets at once); a rekey does not", "[meshd][unit]") {
+TEST_CASE("a new tunnel re-installs its traps after its SAs (the kernel then sends the held packets at once), a rekey does not", "[meshd][unit]") {
     Mesh m;
     m.full(3);
     const auto updates = [&](int n) {

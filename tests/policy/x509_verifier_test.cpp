@@ -253,3 +253,67 @@ TEST_CASE("check_own_credentials: our certificate must hold our key") {
     c.certificate_chain = {{0x30, 0x01, 0x00}};
     CHECK(policy::check_own_credentials(c).error() == ConfigError::bad_certificate);
 }
+
+TEST_CASE("X509Verifier::recheck: revocation from the kept PeerFacts alone - each certificate by its issuer's key and serial (issue 14)") {
+    Fixture f;
+    const auto node = issue(f.inter, *f.rng, node_profile(1, 0x8123), KeyType::Ed25519);
+    const auto r = f.verifier->verify(Chain{der(node.cert), der(f.inter.certificate())}, {}, now0());
+    REQUIRE(r);
+    // The path: the node under the intermediate's key, the intermediate under the CA's.
+    REQUIRE(r->path.size() == 2);
+    CHECK(r->path[0].issuer_spki_sha256 == f.inter.certificate().spki_sha256());
+    CHECK(r->path[0].serial == std::vector<std::uint8_t>{0x81, 0x23});
+    CHECK(r->path[1].issuer_spki_sha256 == f.root.certificate().spki_sha256());
+    CHECK(r->path[1].serial == f.inter.certificate().serial());
+    const PeerFacts kept = *r;  // what the Endpoint keeps: no certificate, no key
+    const auto reason = [&](const RevocationPolicy& rev, Time now = now0()) {
+        const auto ok = f.verifier->recheck(kept, rev, now);
+        REQUIRE_FALSE(ok);
+        CHECK_FALSE(ok.error().detail.empty());
+        return ok.error().reason;
+    };
+    CHECK(f.verifier->recheck(kept, {}, now0()));
+    CHECK(reason({}, kept.not_after + 1s) == AuthFailure::expired);
+    // The intermediate's CRL listing the node (it learned the intermediate from the chain).
+    auto by_inter = f.inter.issue_crl(std::vector<std::uint64_t>{0x8123}, now0() - 1h, now0() + 24h, 1, *f.rng);
+    REQUIRE(by_inter);
+    RevocationPolicy rev;
+    rev.crls = {*by_inter};
+    CHECK(reason(rev) == AuthFailure::revoked);
+    // The same serial on the CA's CRL is another certificate (the CA did not issue the node).
+    auto by_root = f.root.issue_crl(std::vector<std::uint64_t>{0x8123}, now0() - 1h, now0() + 24h, 1, *f.rng);
+    REQUIRE(by_root);
+    rev.crls = {*by_root};
+    CHECK(f.verifier->recheck(kept, rev, now0()));
+    // The CA's CRL listing the intermediate revokes the node through its path.
+    const auto inter_serial = f.inter.certificate().serial();
+    std::uint64_t s = 0;
+    for (const auto o : inter_serial) s = s << 8 | o;
+    auto inter_revoked = f.root.issue_crl(std::vector<std::uint64_t>{s}, now0() - 1h, now0() + 24h, 2, *f.rng);
+    REQUIRE(inter_revoked);
+    rev.crls = {*inter_revoked};
+    CHECK(reason(rev) == AuthFailure::revoked);
+    // Expired CRLs: tolerated (still in force, nothing listed here), refused when strict.
+    rev.crls = {*by_root};
+    CHECK(f.verifier->recheck(kept, rev, now0() + 25h));
+    rev.strict_crl_expiry = true;
+    CHECK(reason(rev, now0() + 25h) == AuthFailure::revoked);
+}
+
+TEST_CASE("X509Verifier::recheck: a peer verified under another CA is unknown_ca - facts without a path too") {
+    Fixture f;
+    const auto node = issue(f.root, *f.rng, node_profile(1, 77));
+    const auto r = f.verifier->verify(Chain{der(node.cert)}, {}, now0());
+    REQUIRE(r);
+    const PeerFacts kept = *r;
+    CHECK(f.verifier->recheck(kept, {}, now0()));
+    const auto other = Fixture::make_verifier(make_root(*f.rng, "other root"));
+    const auto moved = other->recheck(kept, {}, now0());
+    REQUIRE_FALSE(moved);
+    CHECK(moved.error().reason == AuthFailure::unknown_ca);
+    PeerFacts bare = kept;
+    bare.path.clear();
+    const auto no_path = f.verifier->recheck(bare, {}, now0());
+    REQUIRE_FALSE(no_path);
+    CHECK(no_path.error().reason == AuthFailure::unknown_ca);
+}

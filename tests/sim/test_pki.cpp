@@ -142,8 +142,23 @@ public:
             if (revoked_by(crl, p->serial)) return fail(AuthFailure::revoked, "serial on the CA's CRL");
         auto key = crypto::PublicKey::from_spki_der(p->spki);
         if (!key) return fail(AuthFailure::malformed_certificate, "bad public key");
-        return VerifiedPeer{*key, {p->dns}, p->addresses, p->allowed, p->not_after, crypto::sha256({p->spki}),
-                            p->issuer, p->serial};
+        VerifiedPeer v{{}, *key, p->allowed};
+        v.dns_names = {p->dns};
+        v.addresses = p->addresses;
+        v.not_after = p->not_after;
+        v.spki_sha256 = crypto::sha256({p->spki});
+        v.issuer_dn = p->issuer;
+        v.serial = p->serial;
+        return v;
+    }
+
+    // The same revocation checks from what the engine kept of the peer (no certificate).
+    Expected<void, VerifyFailure> recheck(const PeerFacts& peer, const RevocationPolicy& revocation,
+                                          Time now) const override {
+        if (now > peer.not_after) return unexpected(VerifyFailure{AuthFailure::expired, "expired"});
+        for (const auto& crl : revocation.crls)
+            if (revoked_by(crl, peer.serial)) return unexpected(VerifyFailure{AuthFailure::revoked, "serial on the CA's CRL"});
+        return {};
     }
 
     std::array<std::uint8_t, 20> ca_key_id() const override { return crypto::sha1({m_ca.spki_der()}); }

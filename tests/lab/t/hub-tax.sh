@@ -60,7 +60,7 @@ guest_part() {
     shape_cities
     local T=$((SMOKE ? 1 : TIME)) pairs=("${PAIRS[@]}")
     [ "$SMOKE" = 0 ] || pairs=("1 2" "2 3")
-    printf 'setup\tpair\trtt_ms\tmbit\thub_bytes\tmb_moved\tguest_cpu_pct\tcpu_ms_per_mb\thub_daemon_ms\n' >"$res/hubtax.tsv"
+    printf 'setup\tpair\trtt_ms\tmbit\thub_bytes\tmb_moved\tguest_cpu_pct\tcpu_ms_per_mb\thub_daemon_ms\tesp_bytes\n' >"$res/hubtax.tsv"
     measure_pairs hub "$T" "${pairs[@]}" >>"$res/hubtax.tsv"
     measure_spokes hub "$T" >>"$res/hubtax.tsv"
     hub_down
@@ -216,15 +216,36 @@ hub_daemon_ms() { # SETUP: CPU ms of nyc's daemon so far
     echo $(((f[13] + f[14]) * 10))
 }
 
-# one transfer (or several at once): prints "setup pair rtt mbit hub_bytes mb cpu% cpu_ms/MB daemon_ms"
+# Bytes counted by the outbound ESP SAs that carry SITE I's traffic to site J (in the hub set-up
+# a spoke's go to nyc): proof that a transfer went through IPsec, not plain routing.
+esp_bytes() { # SETUP I J
+    local via=$3
+    [ "$1" = hub ] && [ "$2" != 1 ] && via=1
+    ip -s -n "${SITE_R[$2]}" xfrm state list src "192.0.2.$2" dst "192.0.2.$via" |
+        awk '/\(bytes\)/ { sub(/\(bytes\).*/, ""); s += $1 } END { print s + 0 }'
+}
+esp_sum() { # SETUP "I J"...
+    local setup=$1 p b sum=0
+    shift
+    for p in "$@"; do
+        b=$(esp_bytes "$setup" $p)
+        sum=$((sum + b))
+    done
+    echo "$sum"
+}
+
+# one transfer (or several at once): prints "setup pair rtt mbit hub_bytes mb cpu% cpu_ms/MB
+# daemon_ms esp_bytes"
 measure() { # SETUP LABEL SECONDS "I J"...
-    local setup=$1 label=$2 t=$3 b0 b1 c0 c1 tot0 tot1 d0 d1 i j k=0 rtt=- sum=0 pids=()
+    local setup=$1 label=$2 t=$3 b0 b1 c0 c1 tot0 tot1 d0 d1 e0 e1 i j k=0 rtt=- sum=0 pids=()
     shift 3
     if [ $# = 1 ]; then
         set -- $1
         rtt=$(avg_rtt "${SITE_H[$1]}" "${SITE_HOST[$2]}")
         set -- "$1 $2"
     fi
+    local flows=("$@")
+    e0=$(esp_sum "$setup" "${flows[@]}")
     b0=$(wan_bytes "${SITE_R[1]}")
     d0=$(hub_daemon_ms "$setup")
     cpu_busy c0 tot0
@@ -238,11 +259,12 @@ measure() { # SETUP LABEL SECONDS "I J"...
     cpu_busy c1 tot1
     d1=$(hub_daemon_ms "$setup")
     b1=$(wan_bytes "${SITE_R[1]}")
+    e1=$(esp_sum "$setup" "${flows[@]}")
     for ((i = 0; i < k; i++)); do read -r j <"$LAB_SCRATCH/iperf.out$i"; sum=$(awk -v a="$sum" -v b="$j" 'BEGIN { print a + b }'); done
     awk -v s="$setup" -v p="$label" -v r="$rtt" -v m="$sum" -v hb=$((b1 - b0)) -v t="$t" -v c=$((c1 - c0)) \
-        -v tot=$((tot1 - tot0)) -v d=$((d1 - d0)) 'BEGIN {
+        -v tot=$((tot1 - tot0)) -v d=$((d1 - d0)) -v esp=$((e1 - e0)) 'BEGIN {
         mb = m * t / 8; cpu = tot ? 100 * c / tot : 0
-        printf "%s\t%s\t%s\t%.1f\t%d\t%.1f\t%.1f\t%.1f\t%d\n", s, p, r, m, hb, mb, cpu, mb ? c * 10 / mb : 0, d }'
+        printf "%s\t%s\t%s\t%.1f\t%d\t%.1f\t%.1f\t%.1f\t%d\t%d\n", s, p, r, m, hb, mb, cpu, mb ? c * 10 / mb : 0, d, esp }'
 }
 measure_pairs() { # SETUP T "I J"...
     local setup=$1 t=$2 p
@@ -350,12 +372,16 @@ print_ondemand() {
                     ratio(v[k, "meshd"], t[k]), v[k, "strongswan"], f[k, "strongswan"], ratio(v[k, "strongswan"], v[k, "meshd"]) }
         }' "$1"
 }
-# What must hold for the run (and the smoke test) to pass: every transfer moved data, the hub's
-# uplink carried the spoke-to-spoke traffic in hub mode and not in the mesh, both daemons set up
-# the on-demand tunnel, and meshd delivered the first packet.
+# What must hold for the run (and the smoke test) to pass: every transfer moved data through
+# ESP (the senders' SAs counted at least half the bytes: a daemon that did not start leaves plain
+# routing, which moves data too), the hub's uplink carried the spoke-to-spoke traffic in hub mode
+# and not in the mesh, both daemons set up the on-demand tunnel, and meshd delivered the first
+# packet.
 check_results() {
     awk -F'\t' 'FNR == 1 { next }
         FILENAME ~ /hubtax/ && $4 + 0 <= 0 { print "no throughput: " $1 " " $2; bad = 1 }
+        FILENAME ~ /hubtax/ && $10 + 0 < $6 * 1e6 * 0.5 {
+            print "not through IPsec: " $1 " " $2 " moved " $6 " MB, its ESP SAs counted " $10 + 0 " bytes"; bad = 1 }
         FILENAME ~ /hubtax/ && $2 == "fl-ca" { hb[$1] = $5; mb[$1] = $6 }
         FILENAME ~ /ondemand/ && $3 == "none" { print "no tunnel on demand: " $2 " at RTT " $1; bad = 1 }
         FILENAME ~ /ondemand/ && $2 == "meshd" && $4 != "delivered" { print "meshd lost the first packet at RTT " $1; bad = 1 }
