@@ -68,10 +68,12 @@ def main():
     for r in od:
         if r["rtt_ms"] not in rtts:
             rtts.append(r["rtt_ms"])
-    fig, ax = plt.subplots(figsize=(7, 4))
-    w = 0.27
-    for k, (name, label, colour) in enumerate((("target", "target: 2 RTT + 3 ms + crypto", "#9bbb59"),
-                                               ("meshd", "meshd", "#4f81bd"), ("strongswan", "strongSwan (trap)", "#c0504d"))):
+    fig, ax = plt.subplots(figsize=(8, 4))
+    series = (("target", "target: 2 RTT + 3 ms + crypto", "#9bbb59"), ("meshd", "meshd, cold", "#95b3d7"),
+              ("meshd-warm", "meshd, warm", "#4f81bd"), ("strongswan", "strongSwan (trap), cold", "#e6b9b8"),
+              ("strongswan-warm", "strongSwan (trap), warm", "#c0504d"))
+    w = 0.8 / len(series)
+    for k, (name, label, colour) in enumerate(series):
         ys = []
         for rtt in rtts:
             rr = [r for r in od if r["rtt_ms"] == rtt]
@@ -79,7 +81,7 @@ def main():
                 ys.append(num(rr[0]["target_ms"]))
             else:
                 ys.append(sum(num(r["setup_ms"]) for r in rr if r["daemon"] == name))
-        ax.bar([x + (k - 1) * w for x in range(len(rtts))], ys, w, label=label, color=colour)
+        ax.bar([x + (k - (len(series) - 1) / 2) * w for x in range(len(rtts))], ys, w, label=label, color=colour)
     ax.set_xticks(range(len(rtts)))
     ax.set_xticklabels([f"RTT {r} ms" for r in rtts])
     ax.set_ylabel("ms from ACQUIRE to the last SA installed")
