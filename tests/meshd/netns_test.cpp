@@ -47,13 +47,28 @@ std::size_t count(const std::string& text, const std::string& what) {
 }
 
 // Two namespaces joined by a veth pair (192.0.2.1 <-> 192.0.2.2), each with its site subnet on
-// its loopback (10.0.1.1/24, 10.0.2.1/24). Deleted on destruction.
+// its loopback (10.0.1.1/24, 10.0.2.1/24). Deleted on destruction, and when the set-up fails
+// half-way (a failed REQUIRE throws out of the constructor: no destructor runs then).
 struct TwoSites {
     std::string ns[2];
     TwoSites() {
         const auto tag = std::to_string(::getpid());
         ns[0] = "meshd-t1-" + tag;
         ns[1] = "meshd-t2-" + tag;
+        try {
+            set_up(tag);
+        } catch (...) {
+            remove();
+            throw;
+        }
+    }
+    ~TwoSites() { remove(); }
+
+private:
+    void remove() {
+        for (const auto& n : ns) sh("ip netns del " + n);
+    }
+    void set_up(const std::string& tag) {
         for (int i = 0; i < 2; ++i) {
             REQUIRE(sh("ip netns add " + ns[i]) == 0);
             sh("ip -n " + ns[i] + " link set lo up");
@@ -67,9 +82,6 @@ struct TwoSites {
             REQUIRE(sh("ip -n " + ns[i] + " addr add 10.0." + n + ".1/24 dev lo") == 0);
             sh("ip -n " + ns[i] + " route add 10.0." + std::to_string(2 - i) + ".0/24 via 192.0.2." + std::to_string(2 - i));
         }
-    }
-    ~TwoSites() {
-        for (const auto& n : ns) sh("ip netns del " + n);
     }
 };
 
