@@ -98,7 +98,7 @@ void child_not_found(Context& ctx, IkeSa& sa, ChildSaId old_id) {
     if (!old->replaced_by && !old->redundant) {
         if (const auto spi = ctx.spis.allocate(sa.local, sa.remote)) {
             const ChildSaId id = ctx.new_child_id();
-            sa.child_requests.push_back(ChildRequest{id, old->tag, *spi, old->local_ts, old->remote_ts, old->mode});
+            sa.child_requests.push_back(ChildRequest{id, old->tag, *spi, old->local_ts, old->remote_ts, old->mode, false});
             sa.window.enqueue({RequestKind::create_child, id});
         }
     }

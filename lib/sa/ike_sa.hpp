@@ -71,6 +71,10 @@ struct ChildRequest {
     TrafficSelectors local_ts;
     TrafficSelectors remote_ts;
     Mode mode = Mode::tunnel;
+    // false: a child libike asks for on its own (the replacement of one the peer no longer had,
+    // CHILD_SA_NOT_FOUND): the embedder never saw its id, so its failure is not reported (the
+    // child it replaces was reported down already); its success is a ChildSaUp like any other.
+    bool announced = true;
 };
 
 // Our CREATE_CHILD_SA request in flight (task_child_sa.cpp): a new child or the rekey of one.

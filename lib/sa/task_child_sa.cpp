@@ -78,7 +78,7 @@ void give_up(Context& ctx, IkeSa& sa, const ChildExchange& ex, const std::string
         ctx.spis.release(ex.request.inbound_spi);
     }
     if (!ex.rekeys) {
-        child_failed(ctx, sa, ex.request.id, detail);
+        if (ex.request.announced) child_failed(ctx, sa, ex.request.id, detail);
         return;
     }
     if (auto* old = sa.find_child(*ex.rekeys)) {  // it lives on until its hard lifetime (or a rekey_child)
