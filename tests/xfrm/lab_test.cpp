@@ -206,6 +206,15 @@ void run_pair(const Case& c, bool check_soft_expire) {
     const std::string ping = c.mode == Mode::tunnel ? "ping -c 3 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1"
                                                     : "ping -c 3 -i 0.2 -W 2 192.0.2.2";
     CHECK(ScopedNetns::run("ip netns exec " + A + " " + ping) == 0);
+    // The kernel may hold the last packets in tcpdump's ring while the (slow, one-CPU) guest
+    // has not scheduled it yet: a loaded CI run stopped it after 4 of 6 ("6 received by
+    // filter, 4 captured"). Wait until the file shows all six (or 5 s) before stopping it.
+    for (int i = 0; i < 50; ++i) {
+        if (count_lines_with(shell_output("tcpdump -n -r " + pcap + " 2>/dev/null"), "ESP") >= 6) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     // by the capture file's name as well as the pid: a CI run under load once found the pid file
     // empty here, tcpdump went on and the capture was read before its last packets
     ScopedNetns::run("kill -INT $(cat " + pidfile + ") 2>/dev/null; pkill -INT -f -- '-w " + pcap + "'; sleep 0.5");
