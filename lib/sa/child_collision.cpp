@@ -3,7 +3,8 @@
 //   exchanges are done, the new SA whose exchange holds the lowest of the four nonces is
 //   redundant and its creator deletes it; the creator of the survivor deletes the old SA.
 // - A rekey request for an SA whose rekey already completed (old SA waiting for its DELETE) or
-//   that we are deleting: TEMPORARY_FAILURE; the peer does not retry once the SA is replaced.
+//   that we are deleting: TEMPORARY_FAILURE; the peer does not retry once the SA is replaced,
+//   and reports no failure (nothing failed: the SA was rekeyed).
 // - The peer deleted the SA we were rekeying: our new SA is deleted as soon as it is made.
 // - CHILD_SA_NOT_FOUND: the SA is dropped silently and made again from scratch.
 #include "sa/child_collision.hpp"
@@ -76,31 +77,41 @@ bool gone_by_rekey(const IkeSa& sa, const ChildSa& c) {
     });
 }
 
-bool retry_later(Context& ctx, IkeSa& sa, ChildExchange& ex) {
+LaterRetry retry_later(Context& ctx, IkeSa& sa, ChildExchange& ex) {
     constexpr unsigned max_temporary_failures = 8;  // §2.25: "over a period of several minutes"
-    if (++sa.child_temporary_failures > max_temporary_failures) return false;
     if (ex.rekeys) {
         auto* old = sa.find_child(*ex.rekeys);
-        if (old == nullptr || old->replaced_by || old->redundant) return false;  // nothing left to rekey
+        if (old == nullptr || old->replaced_by || old->redundant) return LaterRetry::moot;
+    }
+    if (++sa.child_temporary_failures > max_temporary_failures) return LaterRetry::exhausted;
+    if (ex.rekeys) {
         ctx.spis.release(ex.request.inbound_spi);
-        old->peer_rekey_nonce.clear();
-        sa.deferred_children.push_back({RequestKind::rekey_child, old->id, ctx.now + child_retry_delay(ctx)});
-        return true;
+        sa.find_child(*ex.rekeys)->peer_rekey_nonce.clear();
+        sa.deferred_children.push_back({RequestKind::rekey_child, *ex.rekeys, ctx.now + child_retry_delay(ctx)});
+        return LaterRetry::scheduled;
     }
     sa.child_requests.push_back(ex.request);  // keeps its SPI and id
     sa.deferred_children.push_back({RequestKind::create_child, ex.request.id, ctx.now + child_retry_delay(ctx)});
-    return true;
+    return LaterRetry::scheduled;
 }
 
-void child_not_found(Context& ctx, IkeSa& sa, ChildSaId old_id) {
+void child_not_found(Context& ctx, IkeSa& sa, ChildSaId old_id, const std::string& refused) {
     auto* old = sa.find_child(old_id);
-    if (old == nullptr) return;
+    if (old == nullptr) return;  // gone already (its ChildSaDown said so)
+    // Replaced by the peer's own rekey (our request was a retransmission that came too late):
+    // nothing failed, nothing to report. Otherwise a RekeyFailed, not final when libike asks
+    // for the new child SA itself (the embedder need not).
     if (!old->replaced_by && !old->redundant) {
-        if (const auto spi = ctx.spis.allocate(sa.local, sa.remote)) {
+        const auto spi = ctx.spis.allocate(sa.local, sa.remote);
+        if (spi) {
             const ChildSaId id = ctx.new_child_id();
             sa.child_requests.push_back(ChildRequest{id, old->tag, *spi, old->local_ts, old->remote_ts, old->mode, false});
             sa.window.enqueue({RequestKind::create_child, id});
         }
+        emit_rekey_failed(ctx, sa, old_id, RekeyFailure::refused,
+                          refused + (spi ? " (the peer has no such child SA: a new one is requested)"
+                                         : " (the peer has no such child SA, and no SPI is free for a new one)"),
+                          spi.has_value());
     }
     remove_child(ctx, sa, old_id, DownReason::deleted_by_peer);
 }

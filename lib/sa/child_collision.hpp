@@ -25,10 +25,16 @@ void settle_rekey(Context& ctx, IkeSa& sa, ChildSaId old, ChildSaId made, const 
 // replaced, lost a collision, or is the peer's new SA of a collision still being settled here
 // (the peer found it redundant before our own rekey's answer came).
 bool gone_by_rekey(const IkeSa& sa, const ChildSa& c);
-// TEMPORARY_FAILURE (§2.25): retry after a delay unless there is nothing left to do; false: give up.
-bool retry_later(Context& ctx, IkeSa& sa, ChildExchange& ex);
-// CHILD_SA_NOT_FOUND (§2.25): the peer no longer has `old`; drop it silently and, unless a
-// rekey already replaced it, ask for a new child SA from scratch.
-void child_not_found(Context& ctx, IkeSa& sa, ChildSaId old);
+// TEMPORARY_FAILURE (§2.25): retry after a delay unless there is nothing left to do.
+enum class LaterRetry {
+    scheduled,  // the request goes again after a random delay
+    moot,       // the SA to rekey was replaced (the peer's rekey won) or is gone: nothing failed
+    exhausted,  // too many TEMPORARY_FAILUREs: give up
+};
+LaterRetry retry_later(Context& ctx, IkeSa& sa, ChildExchange& ex);
+// CHILD_SA_NOT_FOUND (§2.25) in answer to our rekey (`refused` names it): the peer no longer has
+// `old`; drop it and, unless a rekey already replaced it, report the failed rekey and ask for a
+// new child SA from scratch.
+void child_not_found(Context& ctx, IkeSa& sa, ChildSaId old, const std::string& refused);
 
 }  // namespace ike::sa

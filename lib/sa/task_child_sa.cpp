@@ -143,14 +143,20 @@ void handle_error(Context& ctx, IkeSa& sa, ChildExchange ex, const wire::Notify&
             if (retry_with_group(ctx, sa, ex, e)) return;
             break;
         case wire::NotifyType::temporary_failure:
-            if (retry_later(ctx, sa, ex)) return;
+            switch (retry_later(ctx, sa, ex)) {
+                case LaterRetry::scheduled:
+                    return;
+                case LaterRetry::moot:  // the peer's rekey replaced the SA meanwhile: no RekeyFailed
+                    give_up(ctx, sa, ex, refused);
+                    return;
+                case LaterRetry::exhausted:
+                    break;
+            }
             break;
         case wire::NotifyType::child_sa_not_found:
             if (ex.rekeys) {
                 ctx.spis.release(ex.request.inbound_spi);
-                emit_rekey_failed(ctx, sa, *ex.rekeys, RekeyFailure::refused,
-                                  refused + " (the peer has no such child SA: a new one is requested)");
-                child_not_found(ctx, sa, *ex.rekeys);
+                child_not_found(ctx, sa, *ex.rekeys, refused);
                 return;
             }
             break;

@@ -101,9 +101,12 @@ void tally(sim::Network::Node& n, Result& r) {
         } else if (std::holds_alternative<AuthFailed>(e)) {
             ++r.failures;
             ++r.auth_failed;
-        } else if (std::holds_alternative<RekeyFailed>(e)) {
+        } else if (const auto* rf = std::get_if<RekeyFailed>(&e)) {
             ++r.failures;
-            ++r.rekey_failed;
+            if (++r.rekey_failed <= 5)  // the first few, with libike's reason (the child process prints)
+                std::fprintf(stderr, "bench_scale: %s: RekeyFailed %s, reason %d, retrying %d: %s\n", n.name.c_str(),
+                             rf->child ? "child" : "IKE", static_cast<int>(rf->reason), rf->retrying ? 1 : 0,
+                             rf->detail.c_str());
         }
     }
     n.events.clear();

@@ -142,6 +142,24 @@ TEST_CASE("§1.3.3: a child rekey refused with INVALID_SYNTAX is reported and re
     CHECK(events_of<ChildSaUp>(*r.a).back().replaces == r.first_child());
 }
 
+TEST_CASE("§2.25: a child rekey answered CHILD_SA_NOT_FOUND is reported not final, and libike makes a new child SA") {
+    Refusing r;
+    r.error = wire::NotifyType::child_sa_not_found;
+    r.refuse = [](std::size_t n) { return n == 1; };
+    const auto old = r.first_child();
+    REQUIRE(r.a->endpoint->rekey_child(old, r.m.net.now()));
+    REQUIRE(r.m.net.run_until([&] { return count<ChildSaUp>(*r.a) == 2; }, settle));
+    // Not final: an embedder that re-creates tunnels on a final RekeyFailed (meshd) would make a
+    // second child SA beside libike's own.
+    REQUIRE(count<RekeyFailed>(*r.a) == 1);
+    const auto f = events_of<RekeyFailed>(*r.a).front();
+    CHECK(f.child == old);
+    CHECK(f.retrying);
+    CHECK(f.detail.find("CHILD_SA_NOT_FOUND") != std::string::npos);
+    CHECK(down_of(*r.a, old)->reason == DownReason::deleted_by_peer);
+    CHECK(r.offers.size() == 2);
+}
+
 TEST_CASE("§1.3.3: a child rekey refused twice gives a final RekeyFailed and the old child lives on") {
     Refusing r;
     r.error = wire::NotifyType::no_proposal_chosen;
