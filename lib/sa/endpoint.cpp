@@ -202,14 +202,17 @@ void Endpoint::Impl::refuse_critical(std::span<const std::uint8_t> data, const w
 }
 
 // INITIAL_CONTACT (§2.4): the peer forgot every other IKE SA between its authenticated identity
-// and ours, so we close ours with that identity (whatever address they used).
+// and ours, so we close ours with that identity (whatever address they used): those that were
+// up before this SA's IKE_SA_INIT. One that came up since was answered by the peer while it
+// negotiated this one (both ends initiated at once, each sending INITIAL_CONTACT): the peer
+// knows it, and closing it would close the other end's tunnel too.
 void Endpoint::Impl::after_message(IkeSa& sa, Time now) {
     if (!sa.peer_initial_contact) return;
     sa.peer_initial_contact = false;
     if (!sa.peer_id) return;
     auto ctx = context(now);
     for (auto* other : table.with_identity(*sa.peer_id))
-        if (other != &sa && other->authenticated()) {
+        if (other != &sa && other->authenticated() && other->up_since < sa.began) {
             sa::close_ike(ctx, *other, DownReason::peer_restarted, "INITIAL_CONTACT from the peer");
             table.touch(*other);
         }
@@ -313,6 +316,7 @@ Expected<ChildSaId, CommandError> Endpoint::initiate(const InitiateRequest& req,
     sa->nonce_i = ctx.random_bytes(32);
     sa->expected_peer_id = req.peer_id;
     sa->last_heard = now;
+    sa->began = now;
     const ChildSaId child = ctx.new_child_id();
     sa->first_child = sa::ChildRequest{child, req.tag, *spi, req.local_ts, req.remote_ts, req.mode};
     // §2.4: INITIAL_CONTACT asserts that this is the only IKE SA between the two authenticated

@@ -159,6 +159,8 @@ struct IkeSa {
     std::size_t path_fragment_limit = 0;  // a smaller datagram size a fallback found (0: Limits::fragment_size)
     Time last_heard{};
     Time half_open_deadline{};
+    Time began{};     // its first IKE_SA_INIT (sent or received); a rekey's heir: made
+    Time up_since{};  // established (a rekey's heir: its rekey done)
 
     std::uint64_t our_spi() const { return role == crypto::Role::Initiator ? spi_i : spi_r; }
     bool initiator() const { return role == crypto::Role::Initiator; }

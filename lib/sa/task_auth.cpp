@@ -52,6 +52,7 @@ Expected<VerifiedPeer, VerifyFailure> authenticate_peer(Context& ctx, const IkeS
 }
 
 void emit_ike_up(Context& ctx, IkeSa& sa) {
+    sa.up_since = ctx.now;
     ++ctx.counters.ike_sas_up;
     ctx.emit(IkeSaUp{sa.id, sa.local, sa.remote, *sa.peer_id, sa.suite, sa.nat, sa.initiator(), sa.peer_not_after, std::nullopt});
 }

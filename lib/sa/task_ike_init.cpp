@@ -136,6 +136,7 @@ ResponderInit respond_ike_init(Context& ctx, const Received& rx, IkeSaId id, std
     sa->init_response = wire::encode(m);
     sa->window.answered(rx.datagram, sa->init_response);
     sa->last_heard = ctx.now;
+    sa->began = ctx.now;
     sa->half_open_deadline = ctx.now + ctx.config.timers.half_open_timeout;
     ctx.send(rx.local, rx.remote, sa->init_response);
     export_ike_keys(ctx, *sa);  // now, not at IKE_AUTH: a failing IKE_AUTH is what needs decrypting

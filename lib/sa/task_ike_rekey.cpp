@@ -148,6 +148,7 @@ std::unique_ptr<IkeSa> successor(Context& ctx, const IkeSa& old, crypto::Role ro
     n->peer_allowed = old.peer_allowed;
     n->send_initial_contact = false;
     n->last_heard = ctx.now;
+    n->began = ctx.now;
     if (ctx.config.lifetimes.ike_rekey.count() > 0) n->rekey_at = ctx.now + jittered(ctx, ctx.config.lifetimes.ike_rekey);
     return n;
 }
@@ -186,6 +187,7 @@ void inherit(Context& ctx, IkeSa& old, IkeSa& heir) {
         if (r->kind != RequestKind::rekey_ike && r->kind != RequestKind::liveness) heir.window.enqueue(*r);
     old.rekeyed_to = heir.id;
     heir.down_emitted = false;
+    heir.up_since = ctx.now;
     heir.forget_at.reset();
     ctx.sas->touch(old);
     ctx.sas->touch(heir);

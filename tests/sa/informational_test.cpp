@@ -154,3 +154,28 @@ TEST_CASE("§2.4: INITIAL_CONTACT from a restarted peer closes the SAs it forgot
     CHECK(b.endpoint->state_counts().ike_sas == 1);
     CHECK(b.endpoint->state_counts().child_sas == 1);
 }
+
+TEST_CASE("§2.4: both ends initiate at once, each with INITIAL_CONTACT: neither closes the SA the other answered") {
+    // Each side sends INITIAL_CONTACT (neither had an SA when it started). node2's IKE_AUTH is
+    // lost once, so node1's own SA is up before node2's retransmission (with INITIAL_CONTACT)
+    // arrives: node1 must not take it for a restart of node2, since node2 answered that SA.
+    Mesh m;
+    auto& a = m.add(1);
+    auto& b = m.add(2);
+    bool dropped = false;
+    m.net.drop = [&](const SocketAddress& from, const SocketAddress&, std::span<const std::uint8_t> d) {
+        const auto h = wire::decode_header(d);
+        if (dropped || from.ip != wan(2) || !h || h->header.exchange != wire::ExchangeType::ike_auth || h->header.response)
+            return false;
+        return dropped = true;
+    };
+    m.initiate(1, 2, 1);
+    m.initiate(2, 1, 2);
+    REQUIRE(m.net.run_until([&] { return count<ChildSaUp>(a) == 2 && count<ChildSaUp>(b) == 2; }, settle));
+    m.net.run_until([] { return false; }, Duration{5000});
+    CHECK(dropped);
+    CHECK(count<IkeSaDown>(a) == 0);
+    CHECK(count<IkeSaDown>(b) == 0);
+    CHECK(a.endpoint->state_counts().ike_sas == 2);
+    CHECK(b.endpoint->state_counts().ike_sas == 2);
+}
